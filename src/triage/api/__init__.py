@@ -1,0 +1,1 @@
+"""The HTTP edge: routers, dependencies, auth and error handlers. Thin by design."""

@@ -1,0 +1,138 @@
+"""Errors → RFC 9457 problem+json. Every 4xx names the problem (and the field, when there is one)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from triage.errors import TriageError
+
+__all__ = ["BodySizeLimit", "install_problem_handlers", "problem"]
+
+log = logging.getLogger(__name__)
+
+PROBLEM = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body",)]
+    return ".".join(parts) or "body"
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(TriageError)
+    async def _triage_error(request: Request, exc: TriageError) -> JSONResponse:
+        if exc.status_code >= 500:
+            log.error("service error", extra={"error": type(exc).__name__, "detail": exc.detail})
+        extra = {"field": exc.field} if exc.field else {}
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        response = problem(exc.status_code, exc.title, exc.detail, **extra)
+        if headers:
+            response.headers.update(headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = []
+        for err in exc.errors():
+            field = _field_name(tuple(err.get("loc", ())))
+            kind = err.get("type", "")
+            msg = err.get("msg", "invalid")
+            if kind == "json_invalid":
+                msg = "request body is not valid JSON: " + str(err.get("ctx", {}).get("error", msg))
+            errors.append({"field": field, "message": msg, "type": kind})
+        first = errors[0] if errors else {"field": "body", "message": "invalid request"}
+        return problem(422, "Invalid request", f"{first['field']}: {first['message']}", errors=errors,
+                       field=first["field"])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(exc.status_code, str(exc.detail), str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return problem(500, "Internal error", "an unexpected error occurred; it has been logged")
+
+
+class BodySizeLimit:
+    """Refuse request bodies over the limit with 413, by Content-Length or while streaming."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._reject(send, int(declared))
+            return
+        seen = 0
+        too_big = False
+
+        async def limited_receive() -> Message:
+            nonlocal seen, too_big
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    too_big = True
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _TooLarge:
+            await self._reject(send, seen)
+
+    async def _reject(self, send: Send, size: int) -> None:
+        body = json.dumps({
+            "type": "about:blank", "title": "Request too large", "status": 413,
+            "detail": f"request body is {size} bytes or more; the limit is {self.max_bytes} "
+                      "(TRIAGE_LIMITS__MAX_BODY_BYTES)",
+        }).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class JsonBodyByDefault:
+    """Treat /v1 request bodies as JSON when the client sent no JSON content type.
+
+    `curl -d @ticket.json` sends `application/x-www-form-urlencoded`; the API only speaks JSON and
+    authenticates by header (which a cross-site form cannot set), so reading such bodies as JSON is safe
+    and saves every integrator the same surprise.
+    """
+
+    def __init__(self, app: ASGIApp, prefix: str = "/v1/") -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.prefix):
+            headers = [(k, v) for k, v in scope.get("headers") or [] if k != b"content-type"]
+            original = next((v for k, v in scope.get("headers") or [] if k == b"content-type"), b"")
+            if not original or original.startswith(b"application/x-www-form-urlencoded"):
+                scope = dict(scope)
+                scope["headers"] = [*headers, (b"content-type", b"application/json")]
+        await self.app(scope, receive, send)

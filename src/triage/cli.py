@@ -1,0 +1,286 @@
+"""The `triage` command line. Run `triage --help`, or `triage COMMAND --help` for any command."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from triage.config import Settings, get_settings
+from triage.logs import configure_logging
+
+app = typer.Typer(
+    name="triage",
+    help="LLM-assisted ticket triage for trust-and-safety operations.\n\n"
+    "Configuration comes from TRIAGE_* environment variables (see README: Configuration).",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_show_locals=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+cases_app = typer.Typer(help="The case memory: past cases the classifier and drafter learn from.",
+                        no_args_is_help=True)
+keys_app = typer.Typer(help="API keys (stored hashed; the plain key is shown once).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(cases_app, name="cases")
+app.add_typer(keys_app, name="keys")
+
+console = Console(stderr=True)
+out = Console()
+
+
+def _settings() -> Settings:
+    settings = get_settings()
+    configure_logging(settings.log_level if settings.log_level != "INFO" else "WARNING", json=False)
+    return settings
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeRemainingColumn(), console=console)
+
+
+def _count_rows(path: Path) -> int:
+    with path.open("rb") as fh:
+        n = sum(1 for line in fh if line.strip())
+    return n - 1 if path.suffix.lower() == ".csv" else n
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the newest version (idempotent)."""
+    from triage.db.session import create_db_engine, upgrade_database
+
+    settings = _settings()
+    engine = create_db_engine(settings.database.url)
+    upgrade_database(engine)
+    engine.dispose()
+    console.print(f"[green]database is up to date[/] ({engine.url.render_as_string(hide_password=True)})")
+
+
+def _import(settings: Settings, file: Path, maps: list[str], source: str, batch_size: int) -> dict[str, int]:
+    from triage.components import build_components
+    from triage.services.cases import FieldMap, import_cases, read_rows
+
+    fields = FieldMap.parse(maps)
+    comps = build_components(settings)
+    try:
+        total = _count_rows(file)
+        with _progress() as progress:
+            task = progress.add_task(f"importing {file.name}", total=total)
+            report = import_cases(
+                read_rows(file), fields=fields, store=comps.store, embedder=comps.embedder,
+                sessions=comps.sessions, source=source, batch_size=batch_size,
+                on_progress=lambda n: progress.advance(task, n),
+            )
+        return report.as_dict() | {"cases_in_store": comps.store.count()}
+    finally:
+        comps.close()
+
+
+@cases_app.command("import")
+def cases_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL or CSV file of labelled cases")],
+    map_: Annotated[list[str] | None, typer.Option("--map", help="target=source, e.g. --map text=body --map "
+                                            "category=label; a template works too: --map "
+                                            "'text={subject}\\n\\n{body}'. Targets: text, category, risk, "
+                                            "language, queue, channel, reporter_type, final_reply, outcome, "
+                                            "status, id. Unmapped targets read the field of the same name.")] = None,
+    source: Annotated[str, typer.Option(help="a name for where these cases come from")] = "import",
+    batch_size: Annotated[int, typer.Option(min=1, help="cases embedded and written per batch")] = 64,
+) -> None:
+    """Import past cases in batches, with a progress bar. Resumable: re-running skips what is stored."""
+    settings = _settings()
+    report = _import(settings, file, map_ or [], source, batch_size)
+    table = Table(title="import")
+    for k in report:
+        table.add_column(k)
+    table.add_row(*(str(v) for v in report.values()))
+    console.print(table)
+
+
+@cases_app.command("export")
+def cases_export(
+    reviewed: Annotated[bool, typer.Option("--reviewed", help="only cases that came from reviewed tickets")] = False,
+    out_file: Annotated[Path | None, typer.Option("--out", help="write here instead of stdout")] = None,
+) -> None:
+    """Write the case memory as JSONL (an eval dataset as-is)."""
+    from triage.db.session import create_db_engine, make_session_factory, upgrade_database
+    from triage.services.cases import export_cases
+
+    settings = _settings()
+    engine = create_db_engine(settings.database.url)
+    upgrade_database(engine)
+    n = 0
+    with make_session_factory(engine)() as session:
+        fh = out_file.open("w", encoding="utf-8") if out_file else sys.stdout
+        try:
+            for row in export_cases(session, reviewed_only=reviewed):
+                fh.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+                n += 1
+        finally:
+            if out_file:
+                fh.close()
+    engine.dispose()
+    console.print(f"exported {n} case(s)")
+
+
+def _create_key(settings: Settings, role: str, name: str) -> str:
+    from triage.db.session import create_db_engine, make_session_factory, upgrade_database
+    from triage.services.keys import Role, create_key
+
+    engine = create_db_engine(settings.database.url)
+    upgrade_database(engine)
+    with make_session_factory(engine).begin() as session:
+        _, plain = create_key(session, role=Role(role), name=name)
+    engine.dispose()
+    return plain
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="service (submits tickets), reviewer, analyst or admin")],
+    name: Annotated[str, typer.Option(help="who or what uses the key")],
+) -> None:
+    """Create an API key and print it as the last line (it is not shown again)."""
+    from triage.services.keys import Role
+
+    if role not in Role.__members__:
+        raise typer.BadParameter(f"role must be one of {', '.join(Role.__members__)}", param_hint="--role")
+    plain = _create_key(_settings(), role, name)
+    console.print(f"created a {role} key for {name!r}; store it now, it is not shown again:")
+    out.print(plain, soft_wrap=True)
+
+
+@app.command()
+def reprocess(
+    ticket: Annotated[list[str] | None, typer.Option(help="a ticket id; repeat for several")] = None,
+    redecide: Annotated[bool, typer.Option(help="add a new decision version even if one exists")] = False,
+) -> None:
+    """Complete tickets that were persisted but never decided (e.g. after a crash)."""
+    from triage.components import build_components
+    from triage.services.tickets import pending_ticket_ids, reprocess_pending
+
+    settings = _settings()
+    comps = build_components(settings)
+    try:
+        ids = list(ticket or []) or pending_ticket_ids(comps.sessions)
+        with _progress() as progress:
+            task = progress.add_task("deciding", total=len(ids))
+            done = asyncio.run(reprocess_pending(comps, ticket_ids=ids, redecide=redecide,
+                                                 on_progress=lambda n: progress.advance(task, n)))
+        console.print(f"decided {done} of {len(ids)} ticket(s)")
+    finally:
+        comps.close()
+
+
+@app.command()
+def classify(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                         help="JSONL or CSV of tickets (fields as in POST /v1/tickets)")],
+    out_file: Annotated[Path | None, typer.Option("--out", help="write decisions as JSONL here")] = None,
+    channel: Annotated[str, typer.Option(help="channel for rows that have none")] = "api",
+    reporter: Annotated[str, typer.Option(help="reporter type for rows that have none")] = "user",
+) -> None:
+    """Triage a file of tickets without the server (persisted like any ticket, client 'cli')."""
+    from triage.components import build_components
+    from triage.domain.tickets import TicketIn
+    from triage.services.cases import read_rows
+    from triage.services.tickets import decision_out, submit_tickets
+
+    settings = _settings()
+    comps = build_components(settings)
+    rows = list(read_rows(file))
+    tickets: list[TicketIn] = []
+    for row in rows:
+        body = row.get("body") or row.get("text") or ""
+        ext = str(row.get("external_id") or row.get("id") or hashlib.sha256(body.encode()).hexdigest()[:24])
+        reporter_field = row.get("reporter") if isinstance(row.get("reporter"), dict) else {"type": reporter}
+        tickets.append(TicketIn.model_validate({
+            "external_id": ext, "channel": row.get("channel") or channel, "reporter": reporter_field,
+            "subject": row.get("subject") or "", "body": body, "language": row.get("language"),
+            "region": row.get("region"),
+        }))
+    results: list[dict[str, Any]] = []
+    try:
+        with _progress() as progress:
+            task = progress.add_task("classifying", total=len(tickets))
+            for start in range(0, len(tickets), 32):
+                chunk = tickets[start:start + 32]
+                subs = asyncio.run(submit_tickets(comps, client_id="cli", tickets=chunk))
+                for t, sub in zip(chunk, subs, strict=True):
+                    if isinstance(sub, Exception) or sub.decision is None:
+                        results.append({"external_id": t.external_id, "error": str(sub)})
+                    else:
+                        results.append({"external_id": t.external_id, "ticket_id": sub.ticket.id,
+                                        **decision_out(sub.decision).model_dump(mode="json")})
+                progress.advance(task, len(chunk))
+    finally:
+        comps.close()
+    if out_file:
+        with out_file.open("w", encoding="utf-8") as fh:
+            for r in results:
+                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    table = Table(title=f"{len(results)} decision(s)")
+    for col in ("external_id", "category", "conf", "risk", "queue", "human", "path"):
+        table.add_column(col)
+    for r in results[:50]:
+        if "error" in r:
+            table.add_row(r["external_id"], "[red]error[/]", "", "", "", "", r["error"][:40])
+            continue
+        table.add_row(r["external_id"], r["category"]["label"], f"{r['category']['confidence']:.2f}",
+                      r["risk"]["level"], r["queue"], "yes" if r["needs_human"] else "no", r["path"])
+    out.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address (default TRIAGE_HOST or 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default TRIAGE_PORT or 8000)")] = None,
+    demo: Annotated[bool, typer.Option(help="first migrate the database, load the bundled seed cases if "
+                                       "the memory is empty, and create and print a demo service key")] = False,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes (needs PostgreSQL and a Qdrant "
+                                         "server: embedded Qdrant is single-process)")] = 1,
+) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from triage.app import create_app
+
+    settings = _settings()
+    if demo:
+        from triage.components import build_components
+
+        comps = build_components(settings)
+        empty = comps.store.count() == 0
+        comps.close()
+        if empty and settings.seed_file.exists():
+            report = _import(settings, settings.seed_file, [], "seed", 64)
+            console.print(f"loaded {report['imported']} seed cases from {settings.seed_file}")
+        key = _create_key(settings, "service", "demo")
+        console.print("demo service key (use as: curl -H \"Authorization: Bearer $KEY\" ...):")
+        out.print(key, soft_wrap=True)
+    configure_logging(settings.log_level, json=settings.log_json)
+    if workers > 1:
+        uvicorn.run("triage.app:app_from_env", factory=True, host=host or settings.host,
+                    port=port or settings.port, workers=workers, log_config=None)
+    else:
+        uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_config=None)
+
+
+def main() -> None:
+    logging.captureWarnings(True)
+    app()
+
+
+if __name__ == "__main__":
+    main()

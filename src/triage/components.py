@@ -1,0 +1,122 @@
+"""Build every adapter once from the settings: the database, the case store, the embedder, the pipeline.
+
+`create_app` (in its lifespan), the CLI and the eval runner call `build_components`; tests pass an
+already-loaded embedder so the model loads once per test session.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from triage.adapters.embedder import SentenceTransformerEmbedder
+from triage.adapters.qdrant_store import QdrantCaseStore
+from triage.config import Settings
+from triage.db.session import create_db_engine, make_session_factory, upgrade_database
+from triage.domain.policy import Policy, load_policy
+from triage.pipeline.classify import LocalClassifier
+from triage.pipeline.draft import LocalDrafter
+from triage.pipeline.language import LanguageDetector
+from triage.pipeline.pipeline import LlmDecider, Pipeline
+from triage.pipeline.route import Router
+from triage.pipeline.signals import load_signals
+from triage.ports import CaseStore, Embedder
+
+__all__ = ["Components", "build_components", "build_pipeline", "load_embedder"]
+
+log = logging.getLogger(__name__)
+
+REPLY_TEMPLATES = "reply_templates.v1.yaml"
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    e = settings.embedding
+    return SentenceTransformerEmbedder(e.model, device=e.device, batch_size=e.batch_size)
+
+
+def open_store(settings: Settings, *, dimension: int, in_memory: bool = False) -> CaseStore:
+    q = settings.qdrant
+    return QdrantCaseStore(
+        dimension=dimension,
+        collection=q.collection,
+        url=q.url,
+        api_key=q.api_key.get_secret_value() if q.api_key else None,
+        path=Path(q.path),
+        in_memory=in_memory,
+    )
+
+
+def build_llm(settings: Settings, policy: Policy) -> LlmDecider | None:
+    """The LLM decider when an endpoint is configured (the LLM path plugs in here)."""
+    if not settings.llm_configured:
+        return None
+    try:
+        from triage.llm.decider import build_llm_decider  # type: ignore[import-not-found]
+    except ImportError:  # the LLM path is not installed in this build
+        log.warning("an LLM is configured but the LLM path is not available; deciding locally")
+        return None
+    return build_llm_decider(settings, policy)  # type: ignore[no-any-return]
+
+
+def build_pipeline(
+    settings: Settings, *, policy: Policy, embedder: Embedder, store: CaseStore,
+    llm: LlmDecider | None = None, classifier_labels: tuple[str, ...] = ("category", "risk"),
+) -> Pipeline:
+    c = settings.classifier
+    return Pipeline(
+        policy=policy,
+        embedder=embedder,
+        store=store,
+        classifier=LocalClassifier(store, labels=classifier_labels, knn_weight=c.knn_weight),
+        router=Router(policy),
+        drafter=LocalDrafter(settings.prompts_dir / REPLY_TEMPLATES),
+        signals=load_signals(
+            settings.policy_dir / "signals.yaml", categories=policy.categories, risk_levels=policy.risk_order
+        ),
+        language_detector=LanguageDetector(),
+        top_k=c.top_k,
+        min_confidence=c.min_confidence,
+        llm=llm,
+        mode=settings.decision_mode if llm is not None else "local",
+    )
+
+
+@dataclass
+class Components:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    policy: Policy
+    embedder: Embedder
+    store: CaseStore
+    pipeline: Pipeline
+    owns_embedder: bool = field(default=True)
+
+    def close(self) -> None:
+        self.store.close()
+        self.engine.dispose()
+
+
+def build_components(
+    settings: Settings, *, embedder: Embedder | None = None, migrate: bool = True
+) -> Components:
+    """Load the policy first (a bad policy file stops start-up with its line), then open everything."""
+    policy = load_policy(settings.policy_dir)
+    engine = create_db_engine(settings.database.url, echo=settings.database.echo)
+    if migrate:
+        upgrade_database(engine)
+    owns = embedder is None
+    embedder = embedder or load_embedder(settings)
+    store = open_store(settings, dimension=embedder.dimension)
+    pipeline = build_pipeline(
+        settings, policy=policy, embedder=embedder, store=store, llm=build_llm(settings, policy)
+    )
+    pipeline.warm_up()
+    return Components(
+        settings=settings, engine=engine, sessions=make_session_factory(engine), policy=policy,
+        embedder=embedder, store=store, pipeline=pipeline, owns_embedder=owns,
+    )

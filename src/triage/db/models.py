@@ -1,0 +1,171 @@
+"""SQLAlchemy 2 typed models. Migrations live in `triage/db/migrations` (Alembic)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = ["ApiKey", "AuditEvent", "Base", "CaseRow", "DecisionRow", "Ticket", "new_id", "utcnow"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class UtcDateTime(DateTime):
+    """Timezone-aware on PostgreSQL; on SQLite we store UTC and re-attach the zone on load."""
+
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(timezone=True)
+
+    def result_processor(self, dialect, coltype):  # type: ignore[no-untyped-def]
+        base = super().result_processor(dialect, coltype)
+
+        def process(value):  # type: ignore[no-untyped-def]
+            if base is not None:
+                value = base(value)
+            if isinstance(value, datetime) and value.tzinfo is None:
+                value = value.replace(tzinfo=UTC)
+            return value
+
+        return process
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    prefix: Mapped[str] = mapped_column(String(16), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("client_id", "external_id", name="uq_ticket_client_external"),
+        Index("ix_tickets_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(String(36))
+    external_id: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(40))
+    reporter_type: Mapped[str] = mapped_column(String(40))
+    reporter_id: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    language_detected: Mapped[bool] = mapped_column(Boolean, default=False)
+    region: Mapped[str | None] = mapped_column(String(8))
+    links: Mapped[list[Any]] = mapped_column(default=list)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    # received -> decided -> (in_review -> reviewed); failed when the pipeline could not finish
+    status: Mapped[str] = mapped_column(String(20), default="received")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    decisions: Mapped[list[DecisionRow]] = relationship(
+        back_populates="ticket", order_by="DecisionRow.seq", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class DecisionRow(Base):
+    __tablename__ = "decisions"
+    __table_args__ = (UniqueConstraint("ticket_id", "seq", name="uq_decision_ticket_seq"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(60))
+    category_confidence: Mapped[float] = mapped_column(Float)
+    runner_up: Mapped[list[Any]] = mapped_column(default=list)
+    risk: Mapped[str] = mapped_column(String(20))
+    risk_score: Mapped[float] = mapped_column(Float)
+    risk_floor: Mapped[str] = mapped_column(String(20))
+    signals: Mapped[list[Any]] = mapped_column(default=list)
+    queue: Mapped[str] = mapped_column(String(60), index=True)
+    priority: Mapped[str] = mapped_column(String(10))
+    sla_due_at: Mapped[datetime]
+    needs_human: Mapped[bool] = mapped_column(Boolean)
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
+    flags: Mapped[list[Any]] = mapped_column(default=list)
+    draft_reply: Mapped[str] = mapped_column(Text)
+    rationale: Mapped[str] = mapped_column(Text)
+    similar_cases: Mapped[list[Any]] = mapped_column(default=list)
+    path: Mapped[str] = mapped_column(String(20))
+    versions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    timings_ms: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    usage: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="decisions")
+
+
+class CaseRow(Base):
+    """The durable record of the case memory (the vector store holds the same cases, embedded)."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    source: Mapped[str] = mapped_column(String(40), default="import")
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    category: Mapped[str] = mapped_column(String(60), index=True)
+    risk: Mapped[str] = mapped_column(String(20))
+    queue: Mapped[str | None] = mapped_column(String(60))
+    channel: Mapped[str | None] = mapped_column(String(40))
+    reporter_type: Mapped[str | None] = mapped_column(String(40))
+    final_reply: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(20), default="accepted")
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    ticket_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AuditEvent(Base):
+    """Append-only: who did what, when, with which versions."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

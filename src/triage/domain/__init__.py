@@ -1,0 +1,1 @@
+"""Domain models: tickets, decisions, cases and the policy (taxonomy + routing)."""

@@ -1,0 +1,203 @@
+"""Tickets and decisions as the outside world sees them (request and response models)."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "CategoryOut",
+    "Channel",
+    "DecisionOut",
+    "Reporter",
+    "ReporterType",
+    "RiskOut",
+    "SimilarCase",
+    "TicketIn",
+    "TicketOut",
+    "Versions",
+]
+
+
+class Channel(StrEnum):
+    in_app_report = "in_app_report"
+    email = "email"
+    partner_portal = "partner_portal"
+    law_enforcement_portal = "law_enforcement_portal"
+    creator_support = "creator_support"
+    api = "api"
+
+
+class ReporterType(StrEnum):
+    user = "user"
+    creator = "creator"
+    trusted_flagger = "trusted_flagger"
+    ngo = "ngo"
+    government = "government"
+    law_enforcement = "law_enforcement"
+    advertiser = "advertiser"
+
+
+class Reporter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: ReporterType = Field(description="who reports: partners get tighter SLAs")
+    id: str | None = Field(default=None, max_length=200, description="the reporter's id in your system")
+
+
+# Control characters other than tab, newline and carriage return mark binary or corrupted input.
+_ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+
+
+def check_text(value: str, field: str) -> str:
+    """Refuse NUL bytes, control characters and unpaired surrogates; return the text unchanged."""
+    bad = [c for c in value if unicodedata.category(c) in ("Cc", "Cs") and c not in _ALLOWED_CONTROLS]
+    if bad:
+        raise ValueError(
+            f"{field} contains {len(bad)} control or binary character(s) (first: U+{ord(bad[0]):04X}); "
+            "send plain UTF-8 text"
+        )
+    return value
+
+
+class TicketIn(BaseModel):
+    """A ticket as submitted by a client service."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "external_id": "tf-2026-11-0042",
+                    "channel": "partner_portal",
+                    "reporter": {"type": "trusted_flagger", "id": "ngo-safekids-eu"},
+                    "subject": "Account soliciting images from minors",
+                    "body": "The account @fake.handle123 sends DMs to 13-year-olds asking for private "
+                    "photos and offers gift cards in return. Screenshots attached in our portal.",
+                    "language": "en",
+                    "region": "GB",
+                    "links": ["https://www.example-video.com/@fake.handle123"],
+                    "metadata": {"portal_case": "PC-88812"},
+                }
+            ]
+        },
+    )
+
+    external_id: str = Field(
+        min_length=1, max_length=200, description="your id; a retry with the same id is idempotent"
+    )
+    channel: Channel
+    reporter: Reporter
+    subject: str = Field(default="", max_length=1000)
+    body: str = Field(description="the ticket text (plain UTF-8)")
+    language: str | None = Field(
+        default=None, min_length=2, max_length=8, description="ISO 639-1; detected when absent"
+    )
+    region: str | None = Field(default=None, max_length=8, description="ISO 3166 country code")
+    links: list[str] = Field(default_factory=list, max_length=50, description="links to reported content")
+    metadata: dict[str, Any] = Field(default_factory=dict, description="free metadata, stored as-is")
+
+    @field_validator("subject", "body", "external_id")
+    @classmethod
+    def _plain_text(cls, value: str, info: Any) -> str:
+        return check_text(value, info.field_name)
+
+    @field_validator("links")
+    @classmethod
+    def _links_are_text(cls, value: list[str]) -> list[str]:
+        for link in value:
+            check_text(link, "links")
+            if len(link) > 2000:
+                raise ValueError("a link is longer than 2000 characters")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _lang_lower(cls, value: str | None) -> str | None:
+        return value.lower() if value else value
+
+    @model_validator(mode="after")
+    def _has_text(self) -> TicketIn:
+        if not (self.subject.strip() or self.body.strip()):
+            raise ValueError("the ticket has no text: subject and body are both empty")
+        return self
+
+    @property
+    def text(self) -> str:
+        return f"{self.subject}\n\n{self.body}".strip()
+
+
+class CategoryOut(BaseModel):
+    label: str
+    confidence: float = Field(ge=0, le=1)
+    runner_up: list[dict[str, float | str]] = Field(
+        default_factory=list, description="next labels with their probabilities"
+    )
+
+
+class RiskOut(BaseModel):
+    level: str
+    score: float = Field(ge=0, le=1, description="expected severity, 0 = low, 1 = critical")
+    floor: str = Field(description="the category's policy floor")
+    signals: list[str] = Field(default_factory=list, description="critical signals found locally")
+
+
+class SimilarCase(BaseModel):
+    id: str
+    similarity: float
+    category: str
+    risk: str
+    queue: str | None = None
+    outcome: str | None = None
+    language: str | None = None
+
+
+class Versions(BaseModel):
+    embedder: str
+    policy: str
+    classifier: str
+    prompt: str | None = None
+    model: str | None = None
+
+
+class DecisionOut(BaseModel):
+    id: str
+    seq: int = Field(description="decisions of one ticket are numbered from 1")
+    category: CategoryOut
+    risk: RiskOut
+    queue: str
+    priority: str
+    sla_due_at: datetime
+    needs_human: bool
+    reasons: list[str]
+    flags: list[str] = Field(default_factory=list, description="e.g. prompt_injection_suspected")
+    draft_reply: str
+    rationale: str
+    similar_cases: list[SimilarCase]
+    path: str = Field(description="local | llm | degraded")
+    versions: Versions
+    timings_ms: dict[str, float]
+    usage: dict[str, Any] = Field(default_factory=dict, description="LLM tokens, cost and calls, if any")
+    created_at: datetime
+
+
+class TicketOut(BaseModel):
+    id: str
+    external_id: str
+    status: str
+    channel: str
+    reporter: Reporter
+    subject: str
+    body: str
+    language: str
+    language_detected: bool
+    region: str | None
+    links: list[str]
+    metadata: dict[str, Any]
+    created_at: datetime
+    version: int = Field(description="changes with every write; send it back to avoid stale writes")
+    decision: DecisionOut | None = None

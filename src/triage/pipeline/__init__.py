@@ -1,0 +1,1 @@
+"""The triage pipeline: redact -> embed -> retrieve -> classify -> route -> draft -> guard. No FastAPI here."""

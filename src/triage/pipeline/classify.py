@@ -1,0 +1,211 @@
+"""The local classifier: the embedded default, the cheap first pass and the fallback when an LLM is down.
+
+For each ticket it combines two views of the case memory:
+
+* a similarity-weighted vote of the retrieved cases (k nearest, weights exp(similarity / 0.05)), and
+* a multinomial logistic regression fitted on every case's embedding (refit when the memory changes),
+
+mixed with `knn_weight` (raised towards 1 when the nearest case is a near-duplicate, so a reviewer's
+correction wins at once), then temperature-scaled. The temperature is fitted on out-of-fold predictions
+of the memory itself (minimising log-loss), so the reported probabilities are calibrated on held-out
+cases, not on the cases the model was fitted on.
+
+The same machinery predicts risk level and any `learned` label (e.g. a queue label space taken from
+the memory by the eval harness).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from triage.domain.cases import Case, CaseHit
+from triage.ports import CaseStore
+
+__all__ = ["LabelModel", "LocalClassifier", "LocalPrediction"]
+
+log = logging.getLogger(__name__)
+
+VOTE_TEMPERATURE = 0.05  # similarity units; 0.05 makes a 0.1 similarity gap worth e^2 in the vote
+NEAR_DUPLICATE = 0.92  # above this cosine similarity, the nearest case dominates the vote
+
+
+def _label_of(case: Case, label: str) -> str | None:
+    if label in ("category", "risk", "queue"):
+        return getattr(case, label)
+    return case.extra.get(label)
+
+
+@dataclass
+class LabelModel:
+    """One label's fitted model: classes, logistic regression (if ≥2 classes) and a temperature."""
+
+    classes: list[str]
+    model: LogisticRegression | None
+    temperature: float = 1.0
+
+    def predict_proba(self, vectors: np.ndarray) -> np.ndarray:
+        if self.model is None:
+            return np.full((len(vectors), len(self.classes)), 1.0 / max(1, len(self.classes)))
+        raw = self.model.predict_proba(vectors)
+        # map the model's classes onto ours (they are the same set, but keep it explicit)
+        idx = [list(self.model.classes_).index(c) for c in self.classes]
+        return raw[:, idx]
+
+
+def _fit_lr(x: np.ndarray, y: np.ndarray) -> LogisticRegression:
+    model = LogisticRegression(C=8.0, max_iter=300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(x, y)
+    return model
+
+
+def _vote(hits: list[CaseHit], label: str, classes: list[str]) -> np.ndarray:
+    scores = np.zeros(len(classes))
+    index = {c: i for i, c in enumerate(classes)}
+    for hit in hits:
+        value = _label_of(hit.case, label)
+        if value in index:
+            scores[index[value]] += np.exp((hit.similarity - 1.0) / VOTE_TEMPERATURE)
+    total = scores.sum()
+    if total <= 0:
+        return np.full(len(classes), 1.0 / len(classes))
+    smoothed = scores / total * 0.98 + 0.02 / len(classes)
+    return smoothed
+
+
+def _mix_weight(hits: list[CaseHit], knn_weight: float) -> float:
+    if not hits:
+        return 0.0
+    top = max(h.similarity for h in hits)
+    boost = min(1.0, max(0.0, (top - NEAR_DUPLICATE) / (1.0 - NEAR_DUPLICATE)))
+    return knn_weight + (1.0 - knn_weight) * boost * 0.9
+
+
+def _temper(p: np.ndarray, temperature: float) -> np.ndarray:
+    logp = np.log(np.clip(p, 1e-9, 1.0)) / temperature
+    logp -= logp.max(axis=-1, keepdims=True)
+    e = np.exp(logp)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@dataclass
+class LocalPrediction:
+    """Calibrated distributions per label, plus the evidence behind them."""
+
+    probs: dict[str, dict[str, float]]
+    vote_top: dict[str, str | None] = field(default_factory=dict)
+    model_top: dict[str, str | None] = field(default_factory=dict)
+
+    def top(self, label: str) -> tuple[str, float]:
+        dist = self.probs[label]
+        best = max(dist, key=dist.__getitem__)
+        return best, dist[best]
+
+    def ranked(self, label: str) -> list[tuple[str, float]]:
+        return sorted(self.probs[label].items(), key=lambda kv: -kv[1])
+
+
+class LocalClassifier:
+    """Fits lazily on the case store and refits when `store.revision()` changes."""
+
+    version = "local-knn-lr.v1"
+
+    def __init__(
+        self,
+        store: CaseStore,
+        *,
+        labels: tuple[str, ...] = ("category", "risk"),
+        knn_weight: float = 0.5,
+        seed: int = 7,
+    ) -> None:
+        self._store = store
+        self.labels = labels
+        self.knn_weight = knn_weight
+        self._seed = seed
+        self._models: dict[str, LabelModel] = {}
+        self._fitted_revision: int | None = None
+        self._lock = threading.Lock()
+
+    # -- fitting -------------------------------------------------------------------------------
+    def ensure_fitted(self) -> None:
+        revision = self._store.revision()
+        if revision == self._fitted_revision:
+            return
+        with self._lock:
+            if revision == self._fitted_revision:
+                return
+            cases, vectors = self._store.all_cases(with_vectors=True)
+            self._models = {label: self._fit_label(cases, vectors, label) for label in self.labels}
+            self._fitted_revision = revision
+            log.info("local classifier fitted", extra={"cases": len(cases), "labels": list(self.labels)})
+
+    def _fit_label(self, cases: list[Case], vectors: np.ndarray, label: str) -> LabelModel:
+        pairs = [(i, _label_of(c, label)) for i, c in enumerate(cases)]
+        pairs = [(i, v) for i, v in pairs if v]
+        if not pairs:
+            return LabelModel(classes=[], model=None)
+        idx = np.array([i for i, _ in pairs])
+        y = np.array([v for _, v in pairs])
+        x = vectors[idx]
+        classes = sorted(set(y.tolist()))
+        if len(classes) < 2:
+            return LabelModel(classes=classes, model=None)
+        model = _fit_lr(x, y)
+        temperature = self._fit_temperature(x, y, classes)
+        return LabelModel(classes=classes, model=model, temperature=temperature)
+
+    def _fit_temperature(self, x: np.ndarray, y: np.ndarray, classes: list[str]) -> float:
+        """Temperature minimising the log-loss of out-of-fold predictions (at most 5 folds)."""
+        counts = {c: int((y == c).sum()) for c in classes}
+        folds = min(5, min(counts.values()))
+        if folds < 2 or len(y) < 20:
+            return 1.0
+        oof = np.zeros((len(y), len(classes)))
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self._seed)
+        for train, test in splitter.split(x, y):
+            model = _fit_lr(x[train], y[train])
+            proba = model.predict_proba(x[test])
+            for j, c in enumerate(model.classes_):
+                oof[test, classes.index(c)] = proba[:, j]
+        truth = np.array([classes.index(v) for v in y])
+
+        def nll(t: float) -> float:
+            p = _temper(oof, t)
+            return float(-np.mean(np.log(np.clip(p[np.arange(len(truth)), truth], 1e-9, 1.0))))
+
+        result = minimize_scalar(nll, bounds=(0.2, 5.0), method="bounded")
+        return float(result.x)
+
+    # -- prediction ------------------------------------------------------------------------------
+    def predict(self, vector: np.ndarray, hits: list[CaseHit]) -> LocalPrediction:
+        self.ensure_fitted()
+        probs: dict[str, dict[str, float]] = {}
+        vote_top: dict[str, str | None] = {}
+        model_top: dict[str, str | None] = {}
+        weight = _mix_weight(hits, self.knn_weight)
+        for label, lm in self._models.items():
+            if not lm.classes:
+                probs[label] = {}
+                continue
+            model_p = lm.predict_proba(vector.reshape(1, -1))[0]
+            vote_p = _vote(hits, label, lm.classes)
+            mixed = weight * vote_p + (1.0 - weight) * model_p if hits else model_p
+            calibrated = _temper(mixed, lm.temperature)
+            probs[label] = {c: float(p) for c, p in zip(lm.classes, calibrated, strict=True)}
+            vote_top[label] = lm.classes[int(np.argmax(vote_p))] if hits else None
+            model_top[label] = lm.classes[int(np.argmax(model_p))] if lm.model is not None else None
+        return LocalPrediction(probs=probs, vote_top=vote_top, model_top=model_top)
+
+    @property
+    def classes(self) -> dict[str, list[str]]:
+        return {label: m.classes for label, m in self._models.items()}

@@ -1,0 +1,1 @@
+"""The service layer: owns transactions, knows nothing of HTTP."""

@@ -1,0 +1,200 @@
+"""Case memory: import labelled rows (JSONL/CSV) in batches, export, and add reviewed tickets.
+
+Imports are resumable and idempotent: each case's id is derived from its source key (the row's id
+field when mapped, else a hash of its text), so a re-run skips what is already in the store and a
+duplicate row is counted, not stored twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import string
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from triage.db.models import CaseRow
+from triage.domain.cases import Case, case_id_for
+from triage.errors import InvalidTicket
+from triage.pipeline.redact import redact
+from triage.ports import CaseStore, Embedder
+
+__all__ = ["ImportReport", "FieldMap", "export_cases", "import_cases", "read_rows", "upsert_cases"]
+
+log = logging.getLogger(__name__)
+
+CASE_FIELDS = ("text", "language", "category", "risk", "queue", "channel", "reporter_type", "final_reply",
+               "outcome", "status", "id")
+
+
+def read_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """Rows of a JSONL or CSV file (by extension), as dicts."""
+    if path.suffix.lower() == ".csv":
+        with path.open(newline="", encoding="utf-8") as fh:
+            yield from csv.DictReader(fh)
+        return
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InvalidTicket(f"{path}:{n}: not valid JSON: {exc.msg}") from exc
+
+
+class FieldMap:
+    """`--map target=source`: a field name, or a template over fields like "{subject}\\n\\n{body}"."""
+
+    def __init__(self, mapping: dict[str, str] | None = None) -> None:
+        self.mapping = dict(mapping or {})
+
+    @staticmethod
+    def parse(items: Iterable[str]) -> FieldMap:
+        mapping: dict[str, str] = {}
+        for item in items:
+            if "=" not in item:
+                raise ValueError(f"--map expects target=source, got {item!r}")
+            target, source = item.split("=", 1)
+            mapping[target.strip()] = source.strip().encode().decode("unicode_escape")
+        return FieldMap(mapping)
+
+    def value(self, row: dict[str, Any], target: str) -> Any:
+        source = self.mapping.get(target)
+        if source is None:
+            if target == "text" and "text" not in row and ("body" in row or "subject" in row):
+                source = "{subject}\n\n{body}"
+            else:
+                source = target
+        if "{" in source:
+            fields = [f for _, f, _, _ in string.Formatter().parse(source) if f]
+            return source.format(**{f: row.get(f) or "" for f in fields}).strip()
+        value = row.get(source)
+        return None if value in (None, "") else value
+
+
+@dataclass
+class ImportReport:
+    read: int = 0
+    imported: int = 0
+    skipped_duplicates: int = 0
+    invalid: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def row_to_case(row: dict[str, Any], fields: FieldMap, *, source: str, extra_labels: Iterable[str] = ()) -> Case:
+    text = fields.value(row, "text")
+    category = fields.value(row, "category")
+    if not text or not category:
+        raise ValueError("row has no text or no category")
+    redacted = redact(str(text)).text
+    source_id = fields.value(row, "id")
+    key = f"{source}:{source_id}" if source_id else Case.content_key(redacted)
+    values = {f: fields.value(row, f) for f in CASE_FIELDS if f not in ("text", "id", "category")}
+    return Case(
+        id=case_id_for(key),
+        key=key,
+        text=redacted,
+        category=str(category),
+        risk=str(values.get("risk") or "low"),
+        language=values.get("language"),
+        queue=values.get("queue"),
+        channel=values.get("channel"),
+        reporter_type=values.get("reporter_type"),
+        final_reply=values.get("final_reply"),
+        outcome=values.get("outcome"),
+        status=str(values.get("status") or "accepted"),
+        source=source,
+        extra={k: str(fields.value(row, k)) for k in extra_labels if fields.value(row, k) is not None},
+    )
+
+
+def upsert_cases(
+    cases: list[Case], *, store: CaseStore, embedder: Embedder, sessions: sessionmaker[Session] | None,
+    ticket_id: str | None = None,
+) -> None:
+    """Embed and write cases to the vector store and (when given) the database, idempotently."""
+    if not cases:
+        return
+    vectors = embedder.embed([c.text for c in cases])
+    if sessions is not None:
+        with sessions.begin() as session:
+            for c in cases:
+                row = session.get(CaseRow, c.id) or CaseRow(id=c.id, key=c.key)
+                for name in ("source", "text", "language", "category", "risk", "queue", "channel",
+                             "reporter_type", "final_reply", "outcome", "status", "extra"):
+                    setattr(row, name, getattr(c, name))
+                row.ticket_id = ticket_id or row.ticket_id
+                session.add(row)
+    store.upsert(cases, vectors)
+
+
+def import_cases(
+    rows: Iterable[dict[str, Any]],
+    *,
+    fields: FieldMap,
+    store: CaseStore,
+    embedder: Embedder,
+    sessions: sessionmaker[Session] | None,
+    source: str = "import",
+    batch_size: int = 64,
+    extra_labels: Iterable[str] = (),
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    report = ImportReport()
+    seen: set[str] = set()
+    batch: list[Case] = []
+    extra = tuple(extra_labels)
+
+    def flush() -> None:
+        existing = store.existing_ids(c.id for c in batch)
+        fresh = [c for c in batch if c.id not in existing]
+        report.skipped_duplicates += len(batch) - len(fresh)
+        upsert_cases(fresh, store=store, embedder=embedder, sessions=sessions)
+        report.imported += len(fresh)
+        if on_progress:
+            on_progress(len(batch))
+        batch.clear()
+
+    for row in rows:
+        report.read += 1
+        try:
+            case = row_to_case(row, fields, source=source, extra_labels=extra)
+        except (ValueError, TypeError) as exc:
+            report.invalid += 1
+            log.warning("skipping invalid row", extra={"row": report.read, "error": str(exc)})
+            if on_progress:
+                on_progress(1)
+            continue
+        if case.id in seen:
+            report.skipped_duplicates += 1
+            if on_progress:
+                on_progress(1)
+            continue
+        seen.add(case.id)
+        batch.append(case)
+        if len(batch) >= batch_size:
+            flush()
+    if batch:
+        flush()
+    return report
+
+
+def export_cases(session: Session, *, reviewed_only: bool = False) -> Iterator[dict[str, Any]]:
+    query = select(CaseRow).order_by(CaseRow.created_at, CaseRow.id)
+    if reviewed_only:
+        query = query.where(CaseRow.source == "review")
+    for row in session.scalars(query):
+        yield {
+            "id": row.id, "key": row.key, "source": row.source, "text": row.text, "language": row.language,
+            "category": row.category, "risk": row.risk, "queue": row.queue, "channel": row.channel,
+            "reporter_type": row.reporter_type, "final_reply": row.final_reply, "outcome": row.outcome,
+            "status": row.status, "ticket_id": row.ticket_id, **({"extra": row.extra} if row.extra else {}),
+        }

@@ -1,0 +1,271 @@
+"""Tickets: persist first, decide, write the decision in its own short transaction.
+
+Invariants kept here:
+1. the ticket is committed before any model work; a crash leaves a `received` ticket that
+   `reprocess_pending` (CLI `triage reprocess`, and start-up) completes;
+2. (client, external_id) is unique, and a ticket's first decision is seq 1 under a unique
+   constraint, so concurrent retries can never create a second ticket or a second first decision.
+No transaction is held open across embedding, retrieval or an LLM call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from triage.components import Components
+from triage.db.models import AuditEvent, DecisionRow, Ticket, new_id
+from triage.domain.tickets import (
+    CategoryOut,
+    DecisionOut,
+    Reporter,
+    RiskOut,
+    SimilarCase,
+    TicketIn,
+    TicketOut,
+    Versions,
+)
+from triage.errors import Conflict, NotFound, TicketTooLarge
+from triage.pipeline.pipeline import Decision, TicketFacts
+
+__all__ = [
+    "Submission",
+    "decision_out",
+    "get_ticket",
+    "reprocess_pending",
+    "submit_ticket",
+    "submit_tickets",
+    "ticket_out",
+]
+
+log = logging.getLogger(__name__)
+
+SYSTEM_ACTOR = "system:pipeline"
+
+
+@dataclass
+class Submission:
+    ticket: Ticket
+    decision: DecisionRow | None
+    created: bool
+
+
+def facts_of(t: Ticket) -> TicketFacts:
+    received = t.created_at if t.created_at.tzinfo else t.created_at.replace(tzinfo=UTC)
+    return TicketFacts(
+        id=t.id, subject=t.subject, body=t.body, channel=t.channel, reporter_type=t.reporter_type,
+        language=None if t.language_detected else t.language, region=t.region, received_at=received,
+    )
+
+
+def _same_content(t: Ticket, incoming: TicketIn) -> bool:
+    return (t.subject, t.body, t.channel, t.reporter_type) == (
+        incoming.subject, incoming.body, incoming.channel.value, incoming.reporter.type.value)
+
+
+def _latest_decision(session: Session, ticket_id: str) -> DecisionRow | None:
+    return session.scalar(
+        select(DecisionRow).where(DecisionRow.ticket_id == ticket_id).order_by(DecisionRow.seq.desc()).limit(1)
+    )
+
+
+def _find(session: Session, client_id: str, external_id: str) -> Ticket | None:
+    return session.scalar(select(Ticket).where(Ticket.client_id == client_id, Ticket.external_id == external_id))
+
+
+def persist_ticket(sessions: sessionmaker[Session], *, client_id: str, ticket: TicketIn) -> Submission:
+    """Commit the ticket (or find the one a previous attempt committed)."""
+    with sessions() as session:
+        existing = _find(session, client_id, ticket.external_id)
+        if existing is None:
+            row = Ticket(
+                id=new_id(), client_id=client_id, external_id=ticket.external_id, channel=ticket.channel.value,
+                reporter_type=ticket.reporter.type.value, reporter_id=ticket.reporter.id,
+                subject=ticket.subject, body=ticket.body, language=ticket.language,
+                language_detected=ticket.language is None, region=ticket.region.upper() if ticket.region else None,
+                links=list(ticket.links), metadata_=dict(ticket.metadata), status="received",
+            )
+            session.add(row)
+            session.add(AuditEvent(ticket_id=row.id, actor=f"key:{client_id}", action="received", data={}))
+            try:
+                session.commit()
+                return Submission(ticket=row, decision=None, created=True)
+            except IntegrityError:  # a concurrent retry committed first
+                session.rollback()
+                existing = _find(session, client_id, ticket.external_id)
+                if existing is None:
+                    raise
+        if not _same_content(existing, ticket):
+            raise Conflict(
+                f"external_id {ticket.external_id!r} was already used for a different ticket "
+                f"({existing.id}); use a new external_id", field="external_id")
+        return Submission(ticket=existing, decision=_latest_decision(session, existing.id), created=False)
+
+
+def write_decision(
+    sessions: sessionmaker[Session], ticket_id: str, d: Decision, *, first_only: bool = True
+) -> DecisionRow:
+    """Write a decision in one short transaction. With first_only, an existing decision wins."""
+    for _ in range(3):
+        with sessions() as session:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                raise NotFound(f"ticket {ticket_id} vanished before its decision was written")
+            latest = _latest_decision(session, ticket_id)
+            if first_only and latest is not None:
+                return latest
+            seq = (session.scalar(select(func.max(DecisionRow.seq)).where(DecisionRow.ticket_id == ticket_id))
+                   or 0) + 1
+            row = DecisionRow(
+                id=new_id(), ticket_id=ticket_id, seq=seq, category=d.category,
+                category_confidence=d.category_confidence,
+                runner_up=d.runner_up, risk=d.risk, risk_score=d.risk_score, risk_floor=d.risk_floor,
+                signals=d.signals, queue=d.queue, priority=d.priority, sla_due_at=d.sla_due_at,
+                needs_human=d.needs_human, reasons=d.reasons, flags=d.flags, draft_reply=d.draft_reply,
+                rationale=d.rationale, similar_cases=d.similar_cases, path=d.path, versions=d.versions,
+                timings_ms=d.timings_ms, usage=d.usage,
+            )
+            session.add(row)
+            if ticket.status in ("received", "decided", "failed"):
+                ticket.status = "decided"
+            ticket.language = d.language
+            ticket.language_detected = d.language_detected
+            session.add(AuditEvent(
+                ticket_id=ticket_id, actor=SYSTEM_ACTOR, action="decided",
+                data={"decision_id": row.id, "seq": seq, "path": d.path, "category": d.category,
+                      "risk": d.risk, "queue": d.queue, "versions": d.versions},
+            ))
+            try:
+                session.commit()
+                return row
+            except (IntegrityError, StaleDataError):  # a concurrent writer got there first
+                session.rollback()
+                continue
+    with sessions() as session:
+        latest = _latest_decision(session, ticket_id)
+        if latest is None:
+            raise Conflict(f"could not write a decision for ticket {ticket_id} under contention")
+        return latest
+
+
+def _note_failure(sessions: sessionmaker[Session], ticket_id: str, error: Exception) -> None:
+    with sessions.begin() as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is not None:
+            ticket.attempts += 1
+            session.add(AuditEvent(ticket_id=ticket_id, actor=SYSTEM_ACTOR, action="decision_failed",
+                                   data={"error": type(error).__name__}))
+
+
+async def _decide_and_write(
+    c: Components, tickets: list[Ticket], *, first_only: bool = True
+) -> list[DecisionRow | None]:
+    facts = [facts_of(t) for t in tickets]
+    try:
+        decisions = await c.pipeline.decide_many(facts)
+    except Exception as exc:  # the ticket is safe; reprocess will complete it
+        log.exception("pipeline failed; tickets stay pending", extra={"tickets": [t.id for t in tickets]})
+        for t in tickets:
+            await asyncio.to_thread(_note_failure, c.sessions, t.id, exc)
+        return [None] * len(tickets)
+    rows: list[DecisionRow | None] = []
+    for t, d in zip(tickets, decisions, strict=True):
+        rows.append(await asyncio.to_thread(write_decision, c.sessions, t.id, d, first_only=first_only))
+    return rows
+
+
+def check_size(ticket: TicketIn, max_chars: int) -> None:
+    size = len(ticket.subject) + len(ticket.body)
+    if size > max_chars:
+        raise TicketTooLarge(
+            f"ticket text is {size} characters; the limit is {max_chars} (TRIAGE_LIMITS__MAX_TEXT_CHARS)",
+            field="body")
+
+
+async def submit_ticket(c: Components, *, client_id: str, ticket: TicketIn) -> Submission:
+    """Persist, then decide (unless a previous attempt already did)."""
+    check_size(ticket, c.settings.limits.max_text_chars)
+    sub = await asyncio.to_thread(persist_ticket, c.sessions, client_id=client_id, ticket=ticket)
+    if sub.decision is None:
+        [row] = await _decide_and_write(c, [sub.ticket])
+        sub.decision = row
+    return sub
+
+
+async def submit_tickets(c: Components, *, client_id: str, tickets: list[TicketIn]) -> list[Submission | Exception]:
+    """Batch: each ticket persisted on its own (one bad ticket loses nothing else), decided in one batch."""
+    subs: list[Submission | Exception] = []
+    for t in tickets:
+        try:
+            check_size(t, c.settings.limits.max_text_chars)
+            subs.append(await asyncio.to_thread(persist_ticket, c.sessions, client_id=client_id, ticket=t))
+        except (Conflict, TicketTooLarge) as exc:
+            subs.append(exc)
+    pending = [s for s in subs if isinstance(s, Submission) and s.decision is None]
+    rows = await _decide_and_write(c, [s.ticket for s in pending]) if pending else []
+    for s, row in zip(pending, rows, strict=True):
+        s.decision = row
+    return subs
+
+
+def pending_ticket_ids(sessions: sessionmaker[Session], *, limit: int = 1000) -> list[str]:
+    with sessions() as session:
+        return list(session.scalars(
+            select(Ticket.id).where(Ticket.status == "received").order_by(Ticket.created_at).limit(limit)))
+
+
+async def reprocess_pending(
+    c: Components, *, ticket_ids: list[str] | None = None, redecide: bool = False, batch_size: int = 32,
+    on_progress: object = None,
+) -> int:
+    """Complete tickets left without a decision (or, with redecide, add a new decision version)."""
+    ids = ticket_ids if ticket_ids is not None else await asyncio.to_thread(pending_ticket_ids, c.sessions)
+    done = 0
+    for start in range(0, len(ids), batch_size):
+        chunk = ids[start:start + batch_size]
+        with c.sessions() as session:
+            tickets = [t for t in (session.get(Ticket, i) for i in chunk) if t is not None]
+        rows = await _decide_and_write(c, tickets, first_only=not redecide)
+        done += sum(r is not None for r in rows)
+        if callable(on_progress):
+            on_progress(len(chunk))
+    if ids:
+        log.info("reprocessed tickets", extra={"requested": len(ids), "decided": done})
+    return done
+
+
+def get_ticket(session: Session, ticket_id: str) -> tuple[Ticket, DecisionRow | None]:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(f"no ticket with id {ticket_id}")
+    return ticket, _latest_decision(session, ticket_id)
+
+
+def decision_out(d: DecisionRow) -> DecisionOut:
+    return DecisionOut(
+        id=d.id, seq=d.seq,
+        category=CategoryOut(label=d.category, confidence=d.category_confidence, runner_up=d.runner_up),
+        risk=RiskOut(level=d.risk, score=d.risk_score, floor=d.risk_floor, signals=d.signals),
+        queue=d.queue, priority=d.priority, sla_due_at=d.sla_due_at, needs_human=d.needs_human,
+        reasons=d.reasons, flags=d.flags, draft_reply=d.draft_reply, rationale=d.rationale,
+        similar_cases=[SimilarCase(**s) for s in d.similar_cases], path=d.path,
+        versions=Versions(**{k: v for k, v in d.versions.items() if k in Versions.model_fields}),
+        timings_ms=d.timings_ms, usage=d.usage, created_at=d.created_at,
+    )
+
+
+def ticket_out(t: Ticket, d: DecisionRow | None) -> TicketOut:
+    return TicketOut(
+        id=t.id, external_id=t.external_id, status=t.status, channel=t.channel,
+        reporter=Reporter(type=t.reporter_type, id=t.reporter_id),  # type: ignore[arg-type]
+        subject=t.subject, body=t.body, language=t.language or "und", language_detected=t.language_detected,
+        region=t.region, links=t.links, metadata=t.metadata_, created_at=t.created_at, version=t.version,
+        decision=decision_out(d) if d is not None else None,
+    )
