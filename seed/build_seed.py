@@ -76,7 +76,10 @@ CASES: list[dict] = []
 
 
 def queue_for(category: str, reporter_type: str) -> str:
-    if category == "legal_request" or reporter_type in ("law_enforcement", "government") and category == "legal_request":
+    # Data/legal requests from law enforcement or government are always labelled
+    # legal_request in this set, so the category mapping already routes them to
+    # legal_requests; the explicit check documents the rule.
+    if reporter_type in ("law_enforcement", "government") and category == "legal_request":
         return "legal_requests"
     return CATEGORY_QUEUE[category]
 
@@ -164,7 +167,8 @@ c("en", "GB", IA, "user", "self_harm", "high", "content_removed",
 c("en", "CA", IA, "user", "self_harm", "high", "content_removed",
   "video showing fresh cuts",
   "Video on my FYP shows someone's arm with fresh cuts set to a sad song with the caption 'day 34 of not stopping'. I don't know the person but it upset me a lot and I'm worried for them. https://www.example-video.com/@nightsky_thoughts/video/7310098812",
-  "Thank you for caring enough to report this. We removed the video because it showed graphic self-harm, and we sent the account holder a message with support resources and crisis line information. We know coming across content like this can be upsetting — if it affected you, you can call or text 988 in Canada to talk to someone any time.")
+  "Thank you for caring enough to report this. We removed the video because it showed graphic self-harm, and we sent the account holder a message with support resources and crisis line information. We know coming across content like this can be upsetting — if it affected you, you can call or text 988 in Canada to talk to someone any time.",
+  edited=True)
 
 c("en", "US", CS, "creator", "self_harm", "high", "content_removed",
   "comments telling me to kill myself after my video went viral",
@@ -584,7 +588,8 @@ c("en", "GB", IA, "user", "scam_fraud", "medium", "no_violation_found",
 c("en", "AU", IA, "user", "scam_fraud", "medium", "content_removed",
   "Fake puppy seller",
   "Account posting cute puppies 'for adoption, just pay transport'. I sent $600 and then they wanted more for a 'crate fee'. They never existed.",
-  "We're sorry this happened. We removed the content and took action on the account for fraudulent sales. Please contact your bank about the payment and report the scam to Scamwatch and ReportCyber.")
+  "We're sorry this happened. We removed the content and took action on the account for fraudulent sales. Please contact your bank about the payment and report the scam to Scamwatch and ReportCyber.",
+  edited=True)
 
 # ---------------------------------------------------------------------------
 # English — impersonation
@@ -805,7 +810,8 @@ c("en", "US", CS, "creator", "appeal", "low", "appeal_upheld",
 c("en", "US", CS, "creator", "appeal", "low", "appeal_upheld",
   "Removal for a word that's reclaimed",
   "My video was removed for hate speech because I used the word 'queer' to describe myself. I'm queer. It's literally my identity.",
-  "Thanks for your appeal, and sorry for the mistake. Our guidelines allow people to use reclaimed terms to refer to themselves. We've restored your video and removed the strike.")
+  "Thanks for your appeal, and sorry for the mistake. Our guidelines allow people to use reclaimed terms to refer to themselves. We've restored your video and removed the strike.",
+  edited=True)
 
 c("en", "GB", IA, "user", "appeal", "low", "appeal_denied",
   "Why was my LIVE access removed?",
@@ -844,7 +850,8 @@ c("en", "US", PP, "creator", "appeal", "low", "appeal_upheld",
 c("en", "US", LE, "law_enforcement", "legal_request", "medium", "data_disclosed_under_legal_process",
   "Subpoena — subscriber info, fraud investigation",
   "Attached is a grand jury subpoena for basic subscriber information (name, email, phone, IP logs for the past 90 days) for account @quickcash_vip in connection with wire fraud investigation, case 2024-WF-4471.",
-  "Thank you for your submission regarding case 2024-WF-4471. We reviewed the subpoena and found it valid for basic subscriber information. We produced the responsive records through the law enforcement portal. Content of communications requires a search warrant.")
+  "Thank you for your submission regarding case 2024-WF-4471. We reviewed the subpoena and found it valid for basic subscriber information. We produced the responsive records through the law enforcement portal. Content of communications requires a search warrant.",
+  edited=True)
 
 c("en", "GB", LE, "law_enforcement", "legal_request", "medium", "data_disclosed_under_legal_process",
   "Request for account data — harassment investigation",
@@ -961,7 +968,8 @@ c("es", "AR", IA, "user", "self_harm", "critical", "escalated_emergency_services
 c("es", "CO", IA, "user", "self_harm", "high", "content_removed",
   "Cuenta que promueve no comer",
   "Esta cuenta sube videos de 'reto 500 calorías' y da consejos para vomitar sin que los papás se den cuenta. Muchas niñas comentan que lo van a intentar.",
-  "Gracias por reportar esta cuenta. Revisamos los videos y eliminamos los que promovían conductas de trastornos alimentarios; además, la cuenta ya no aparece en recomendaciones. Las búsquedas relacionadas ahora muestran recursos de apoyo. Si tú o alguien cercano está pasando por esto, hablar con un profesional de salud puede ayudar mucho.")
+  "Gracias por reportar esta cuenta. Revisamos los videos y eliminamos los que promovían conductas de trastornos alimentarios; además, la cuenta ya no aparece en recomendaciones. Las búsquedas relacionadas ahora muestran recursos de apoyo. Si tú o alguien cercano está pasando por esto, hablar con un profesional de salud puede ayudar mucho.",
+  edited=True)
 
 c("es", "ES", PP, "trusted_flagger", "violent_extremism", "high", "content_removed",
   "Propaganda yihadista con subtítulos en español",
@@ -1172,7 +1180,8 @@ c("pt", "BR", IA, "user", "dangerous_acts", "high", "content_removed",
 c("pt", "BR", IA, "user", "scam_fraud", "medium", "account_suspended",
   "Rifa falsa no pix",
   "Perfil fazendo 'rifa' de moto, a pessoa paga 10 reais no pix e ninguém nunca ganha. Os comentários estão cheios de gente reclamando.",
-  "Obrigado pela denúncia. Suspendemos a conta por promover sorteios fraudulentos. Se você pagou, entre em contato com o seu banco e use o Mecanismo Especial de Devolução do pix, e registre um boletim de ocorrência.")
+  "Obrigado pela denúncia. Suspendemos a conta por promover sorteios fraudulentos. Se você pagou, entre em contato com o seu banco e use o Mecanismo Especial de Devolução do pix, e registre um boletim de ocorrência.",
+  edited=True)
 
 c("pt", "PT", EM, "user", "scam_fraud", "medium", "content_removed",
   "Burla de emprego 'ganhe a ver vídeos'",
@@ -1291,7 +1300,8 @@ c("fr", "FR", IA, "user", "graphic_violence", "medium", "age_restricted",
 c("fr", "FR", IA, "user", "hate_speech", "medium", "content_removed",
   "Commentaires antisémites",
   "Sous une vidéo sur la commémoration de la rafle du Vel d'Hiv, des dizaines de commentaires nient la Shoah et insultent les juifs.",
-  "Merci de votre signalement. Nous avons supprimé les commentaires négationnistes et antisémites identifiés et sanctionné les comptes concernés. La haine et la négation de la Shoah n'ont pas leur place sur notre plateforme.")
+  "Merci de votre signalement. Nous avons supprimé les commentaires négationnistes et antisémites identifiés et sanctionné les comptes concernés. La haine et la négation de la Shoah n'ont pas leur place sur notre plateforme.",
+  edited=True)
 
 c("fr", "FR", PP, "ngo", "hate_speech", "high", "content_removed",
   "Campagne homophobe coordonnée",
@@ -1481,7 +1491,8 @@ c("de", "DE", IA, "user", "dangerous_acts", "high", "content_removed",
 c("de", "DE", IA, "user", "scam_fraud", "medium", "account_suspended",
   "Fake-Shop",
   "Ein Account bewirbt einen Online-Shop mit Markenjacken für 29 Euro. Ich habe per Vorkasse bezahlt und nie etwas bekommen. Impressum ist gefälscht.",
-  "Es tut uns leid, dass Sie Geld verloren haben. Wir haben den Account wegen betrügerischer Verkäufe gesperrt. Bitte wenden Sie sich an Ihre Bank, um eine Rückbuchung zu versuchen, und erstatten Sie Anzeige bei der Polizei (auch online möglich). Die Verbraucherzentrale bietet einen Fakeshop-Finder zur Prüfung von Shops an.")
+  "Es tut uns leid, dass Sie Geld verloren haben. Wir haben den Account wegen betrügerischer Verkäufe gesperrt. Bitte wenden Sie sich an Ihre Bank, um eine Rückbuchung zu versuchen, und erstatten Sie Anzeige bei der Polizei (auch online möglich). Die Verbraucherzentrale bietet einen Fakeshop-Finder zur Prüfung von Shops an.",
+  edited=True)
 
 c("de", "DE", IA, "user", "scam_fraud", "medium", "information_provided",
   "Gewinnspiel-Nachricht echt?",
@@ -1646,7 +1657,8 @@ c("id", "ID", IA, "user", "scam_fraud", "medium", "content_removed",
 c("id", "ID", IA, "user", "scam_fraud", "medium", "account_suspended",
   "Investasi robot trading bodong",
   "Akun ini pamer mobil mewah dan ngajak ikut 'robot trading' profit 5% per hari. Banyak orang di kolom komentar ngeluh uangnya ga bisa ditarik.",
-  "Terima kasih atas laporannya. Kami menangguhkan akun tersebut karena mempromosikan skema investasi yang menipu. Anda bisa memeriksa legalitas investasi melalui OJK, dan korban dapat melapor ke kepolisian.")
+  "Terima kasih atas laporannya. Kami menangguhkan akun tersebut karena mempromosikan skema investasi yang menipu. Anda bisa memeriksa legalitas investasi melalui OJK, dan korban dapat melapor ke kepolisian.",
+  edited=True)
 
 c("id", "ID", IA, "user", "impersonation", "medium", "account_suspended",
   "Akun palsu artis jualan",
@@ -1713,3 +1725,551 @@ c("id", "ID", IA, "user", "no_violation", "low", "no_violation_found",
   "Tetangga saya bikin video pamer motor baru tiap hari. Saya risih, tolong dihapus.",
   "Terima kasih atas laporanmu. Kami telah meninjau video tersebut dan tidak menemukan pelanggaran pedoman komunitas. Kamu bisa memblokir akun tersebut atau memilih 'Tidak tertarik' agar videonya tidak muncul.")
 
+# ---------------------------------------------------------------------------
+# العربية
+# ---------------------------------------------------------------------------
+c("ar", "SA", IA, "user", "scam_fraud", "medium", "account_suspended",
+  "إعلان وظيفة وهمية",
+  "حساب ينشر إعلانات عن وظائف في شركة كبيرة براتب ١٢ ألف ريال ويطلب من المتقدمين دفع ٥٠٠ ريال رسوم تأشيرة وفحص طبي. أخي دفع ولم يرد عليه أحد.",
+  "شكرًا لإبلاغك. قمنا بإيقاف الحساب بسبب نشر عروض عمل احتيالية. ننصح أخاك بالتواصل مع البنك فورًا وتقديم بلاغ للجهات المختصة، وتذكّر أن جهات التوظيف الحقيقية لا تطلب رسومًا مقابل الوظيفة.")
+
+c("ar", "EG", IA, "user", "harassment_bullying", "high", "account_suspended",
+  "شخص يهددني بنشر صوري",
+  "شخص تعرفت عليه هنا أخذ صوري الخاصة ويهددني إذا لم أرسل له مالًا سينشرها ويرسلها لعائلتي. أنا خائفة جدًا.",
+  "نحن آسفون جدًا لما تمرين به، وهذا ليس خطأك. قمنا بإيقاف الحساب واتخذنا إجراءات لمنع نشر الصور على منصتنا. ننصحك بعدم الدفع أو الرد عليه، والاحتفاظ بلقطات الشاشة، وتقديم بلاغ إلى مباحث الإنترنت. يمكنك أيضًا استخدام StopNCII.org للمساعدة في منع انتشار الصور على منصات أخرى.")
+
+c("ar", "AE", IA, "user", "account_access", "low", "account_restored",
+  "تم اختراق حسابي",
+  "تم تغيير كلمة المرور والبريد الإلكتروني لحسابي ولا أستطيع الدخول. الحساب فيه كل فيديوهاتي من ٣ سنوات.",
+  "شكرًا لتواصلك معنا. تحققنا من ملكيتك للحساب وأعدنا إليك الوصول بعد إلغاء التغييرات غير المصرّح بها. ننصحك بتعيين كلمة مرور قوية جديدة، وتفعيل التحقق بخطوتين، ومراجعة الأجهزة المتصلة بحسابك.")
+
+c("ar", "MA", IA, "user", "no_violation", "low", "information_provided",
+  "كيف أغير لغة التطبيق؟",
+  "السلام عليكم، التطبيق عندي بالفرنسية وأريده بالعربية، كيف أغيره؟",
+  "وعليكم السلام! انتقل إلى الملف الشخصي > القائمة > الإعدادات والخصوصية > اللغة، ثم اختر العربية. ستتغير لغة التطبيق فورًا.")
+
+c("ar", "SA", PP, "ngo", "hate_speech", "medium", "content_removed",
+  "مقاطع تحريض طائفي",
+  "رصدت منظمتنا مجموعة مقاطع تسيء إلى أتباع مذهب ديني وتصفهم بالنجاسة وتدعو إلى طردهم. أرفقنا قائمة بالروابط.",
+  "شكرًا على بلاغكم المفصل. راجعنا المقاطع وأزلنا التي تتضمن خطاب كراهية وتحريضًا على أساس الدين، واتخذنا إجراءات بحق الحسابات المسؤولة. نقدّر تعاونكم وسنبقى على تواصل عبر بوابة الشركاء.")
+
+c("ar", "JO", IA, "user", "impersonation", "medium", "account_suspended",
+  "حساب مزيف لجمعية خيرية",
+  "يوجد حساب يستخدم اسم وشعار جمعية خيرية معروفة ويطلب تبرعات لأهل غزة عبر تحويل إلى رقم شخصي. الجمعية نشرت تحذيرًا أنه ليس حسابها.",
+  "شكرًا لإبلاغك. قمنا بإيقاف الحساب لانتحاله صفة جهة خيرية بغرض الاحتيال. ننصح دائمًا بالتبرع عبر القنوات الرسمية الموثقة للجمعيات.",
+  edited=True)
+
+# ---------------------------------------------------------------------------
+# 日本語
+# ---------------------------------------------------------------------------
+c("ja", "JP", IA, "user", "account_access", "low", "information_provided",
+  "パスワードを忘れてログインできません",
+  "機種変更したらログインできなくなりました。パスワードを忘れてしまい、登録したメールアドレスも覚えていません。",
+  "お問い合わせありがとうございます。まずはログイン画面の「パスワードを忘れた場合」から、登録している可能性のある電話番号でお試しください。それでも難しい場合は、ログイン画面の「問題を報告」から「アカウントにアクセスできない」を選択いただければ、アカウント情報をもとにご本人確認を行います。")
+
+c("ja", "JP", CS, "creator", "harassment_bullying", "medium", "content_removed",
+  "誹謗中傷コメントが止まりません",
+  "配信者として活動しています。特定の人物が複数のアカウントを使って「消えろ」「ブス」などのコメントを毎日書き込んできます。精神的に限界です。",
+  "ご連絡いただきありがとうございます。つらい状況の中でお知らせいただき感謝いたします。該当するコメントを削除し、同一人物によると判断した複数のアカウントに対して措置を講じました。コメントのキーワードフィルターや、コメントできるユーザーの制限もご活用ください。被害が続く場合は、警察や法務局の相談窓口へのご相談もご検討ください。",
+  edited=True)
+
+c("ja", "JP", IA, "user", "doxxing_privacy", "critical", "content_removed",
+  "自宅が特定されて晒されています",
+  "私の動画の窓の外の景色から自宅を特定したという動画が投稿され、マンション名と部屋番号まで書かれています。「凸しに行く」というコメントもあり怖いです。",
+  "ご報告いただきありがとうございます。大変ご不安なことと思います。ご住所を特定・公開していた動画を削除し、投稿したアカウントに措置を講じました。再投稿についても監視しています。「凸」をほのめかすコメントもあるため、最寄りの警察へのご相談をおすすめします。")
+
+c("ja", "JP", API, "trusted_flagger", "intellectual_property", "low", "content_removed",
+  "アニメ本編の無断アップロード",
+  "権利者パートナーからの自動通報です。放送中のアニメ第5話が3分割で無断アップロードされています。URL一覧を添付します。",
+  "ご報告ありがとうございます。著作権侵害として該当する3件の動画を削除し、アカウントに著作権違反の警告を付与しました。")
+
+c("ja", "JP", IA, "user", "no_violation", "low", "information_provided",
+  "いいねした動画を非公開にしたい",
+  "自分がいいねした動画を他の人に見られたくないです。どうすればいいですか？",
+  "お問い合わせありがとうございます。プロフィール > メニュー > 設定とプライバシー > プライバシー > 「いいねした動画」から、表示範囲を「自分のみ」に変更できます。")
+
+c("ja", "JP", IA, "user", "dangerous_acts", "high", "content_removed",
+  "線路に立ち入る動画",
+  "高校生が踏切から線路に入り、電車が近づくギリギリまで立っている動画がバズっています。真似する人が出そうで心配です。",
+  "ご報告ありがとうございます。重大なけがや死亡につながる危険な行為を映したものとして動画を削除し、関連するハッシュタグの表示を制限しました。")
+
+# ---------------------------------------------------------------------------
+# Türkçe
+# ---------------------------------------------------------------------------
+c("tr", "TR", IA, "user", "scam_fraud", "medium", "account_suspended",
+  "Yasa dışı bahis reklamı",
+  "Bu hesap her videoda 'kesin kazanç kuponu' paylaşıp VIP gruba girmek için 1000 TL istiyor. Arkadaşım para gönderdi, sonra engellendi.",
+  "Bildiriminiz için teşekkür ederiz. Hesabı yasa dışı bahis ve dolandırıcılık içeriği nedeniyle askıya aldık. Arkadaşınızın bankasıyla iletişime geçmesini ve savcılığa ya da emniyete şikâyette bulunmasını öneririz.")
+
+c("tr", "TR", CS, "creator", "appeal", "low", "appeal_upheld",
+  "Videom yanlışlıkla kaldırıldı",
+  "Kasap olarak et kesim tekniği anlattığım video 'şiddet içeren içerik' diye kaldırıldı. Bu benim mesleğim, eğitim amaçlı.",
+  "İtirazınız için teşekkür ederiz. Videonuzu yeniden inceledik ve mesleki, eğitici bir içerik olduğunu gördük. Videoyu geri yükledik ve hesabınızdaki ihlali kaldırdık.")
+
+c("tr", "TR", IA, "user", "hate_speech", "medium", "content_removed",
+  "Suriyelilere karşı nefret videosu",
+  "Bir hesap Suriyelileri 'haşere' diye nitelendirip mahalleden 'temizlenmeleri' gerektiğini söylüyor. Yorumlarda saldırı planlayanlar var.",
+  "Bildiriminiz için teşekkür ederiz. Videoyu, uyruğa dayalı aşağılayıcı ifadeler ve şiddete kışkırtma içerdiği için kaldırdık ve hesaba yaptırım uyguladık. Yorumlardaki olası şiddet tehditlerini de ayrıca inceledik.")
+
+c("tr", "DE", IA, "user", "account_access", "low", "information_provided",
+  "Doğrulama kodu gelmiyor",
+  "Giriş yaparken SMS kodu gelmiyor, numaram Almanya numarası. Ne yapmalıyım?",
+  "Yaşadığınız sorun için üzgünüz. Giriş ekranında 'Kod gelmedi mi?' seçeneğine dokunup e-posta ile doğrulamayı deneyebilirsiniz. Sorun devam ederse giriş ekranındaki 'Sorun bildir' bölümünden bize ulaşın, hesap bilgilerinizle kimliğinizi doğrulayalım.")
+
+c("tr", "TR", IA, "user", "misinformation", "medium", "content_removed",
+  "Sahte deprem uyarısı",
+  "Bir hesap 'yarın saat 14:00'te İstanbul'da 7.5 deprem olacak, şehri terk edin' diye video paylaşmış. İnsanlar paniğe kapıldı.",
+  "Bildiriminiz için teşekkür ederiz. Videoyu, kamu güvenliğini tehlikeye atabilecek yanlış bir acil durum uyarısı içerdiği için kaldırdık. Deprem konusunda lütfen yalnızca resmî kurumların açıklamalarını takip edin.")
+
+c("tr", "TR", IA, "user", "no_violation", "low", "information_provided",
+  "Videoyu nasıl indiririm?",
+  "Kendi videolarımı filigransız nasıl indirebilirim?",
+  "Merhaba! Kendi videonuzu açıp Paylaş > Videoyu kaydet seçeneğine dokunarak indirebilirsiniz. Tüm videolarınızın kopyası için Ayarlar ve gizlilik > Hesap > Verilerinizi indirin bölümünden veri talebinde bulunabilirsiniz.")
+
+# ---------------------------------------------------------------------------
+# हिन्दी
+# ---------------------------------------------------------------------------
+c("hi", "IN", IA, "user", "scam_fraud", "medium", "account_suspended",
+  "नकली कस्टमर केयर नंबर",
+  "एक अकाउंट खुद को बैंक का कस्टमर केयर बताकर वीडियो में नंबर दे रहा है। मेरे पापा ने कॉल किया तो उन्होंने KYC के नाम पर OTP लेकर 40,000 रुपये निकाल लिए।",
+  "रिपोर्ट करने के लिए धन्यवाद, और आपके पिताजी के साथ हुई घटना के लिए हमें खेद है। हमने धोखाधड़ी के कारण इस अकाउंट को निलंबित कर दिया है। कृपया तुरंत बैंक से संपर्क करें और 1930 पर कॉल करके या cybercrime.gov.in पर शिकायत दर्ज करें। बैंक कभी भी OTP नहीं मांगता।")
+
+c("hi", "IN", IA, "user", "harassment_bullying", "high", "account_suspended",
+  "मेरी फोटो एडिट करके डाली गई",
+  "कॉलेज के एक लड़के ने मेरी फोटो को गंदे तरीके से एडिट करके वीडियो बनाया है और मेरा नाम भी लिखा है। सब लोग देख रहे हैं।",
+  "हमें बहुत खेद है कि आपको यह सहना पड़ा, इसमें आपकी कोई गलती नहीं है। हमने वीडियो हटा दिया है और अकाउंट को निलंबित कर दिया है। आप cybercrime.gov.in पर या नजदीकी पुलिस स्टेशन में शिकायत कर सकती हैं। अगर यह दोबारा दिखे तो कृपया इस टिकट का हवाला देकर रिपोर्ट करें।")
+
+c("hi", "IN", IA, "user", "account_access", "low", "information_provided",
+  "अकाउंट लॉगिन नहीं हो रहा",
+  "मेरा पुराना सिम बंद हो गया है और OTP उसी पर जाता है। अकाउंट कैसे खोलूं?",
+  "संपर्क करने के लिए धन्यवाद। लॉगिन स्क्रीन पर 'समस्या की रिपोर्ट करें' पर टैप करें और 'फोन नंबर तक पहुंच नहीं' चुनें। हम आपके अकाउंट की जानकारी के आधार पर आपकी पहचान सत्यापित करेंगे। लॉगिन होने के बाद बैकअप के लिए ईमेल भी जोड़ लें।")
+
+c("hi", "IN", IA, "user", "no_violation", "low", "information_provided",
+  "कमेंट कैसे बंद करें",
+  "मेरे वीडियो पर कमेंट बंद करने का तरीका बताइए",
+  "नमस्ते! वीडियो खोलें, तीन बिंदुओं पर टैप करें, फिर 'गोपनीयता सेटिंग्स' में जाकर 'कमेंट की अनुमति दें' को बंद कर दें। सभी वीडियो के लिए सेटिंग्स और गोपनीयता > गोपनीयता > कमेंट में जाकर बदलाव कर सकते हैं।")
+
+c("hi", "IN", IA, "user", "misinformation", "medium", "content_removed",
+  "झूठी अफवाह से तनाव",
+  "एक वीडियो में दावा किया गया है कि हमारे शहर के एक समुदाय ने कुएं में जहर मिला दिया है। पुलिस ने इसे झूठ बताया है, लेकिन लोग भड़क रहे हैं।",
+  "रिपोर्ट करने के लिए धन्यवाद। हमने यह वीडियो हटा दिया है क्योंकि इसमें झूठी जानकारी है जो हिंसा भड़का सकती है। हम इसी तरह की अन्य पोस्ट पर भी नज़र रख रहे हैं। कृपया पुलिस और प्रशासन की आधिकारिक जानकारी पर ही भरोसा करें।")
+
+c("hi", "IN", IA, "user", "self_harm", "high", "information_provided",
+  "परीक्षा का बहुत तनाव है",
+  "मैं 12वीं में हूं, बोर्ड के पेपर खराब गए। घर वाले बहुत गुस्सा होंगे। कभी-कभी लगता है सब खत्म कर दूं। किसी को नहीं बताया।",
+  "हमें लिखने के लिए धन्यवाद, आपने यह बताकर बहुत हिम्मत दिखाई है। आप अकेले नहीं हैं और एक परीक्षा आपकी पूरी ज़िंदगी तय नहीं करती। कृपया Tele-MANAS हेल्पलाइन 14416 पर कॉल करें, यह मुफ्त और गोपनीय है, और किसी भरोसेमंद व्यक्ति से बात करें। अगर कभी खुद को नुकसान पहुंचाने का खतरा लगे, तो तुरंत 112 पर कॉल करें।")
+
+# ---------------------------------------------------------------------------
+# Italiano
+# ---------------------------------------------------------------------------
+c("it", "IT", CS, "creator", "impersonation", "medium", "account_suspended",
+  "Profilo falso che usa il mio nome",
+  "Sono una creator di cucina (@cucina_di_giulia). Un account con le mie foto scrive ai miei follower che hanno vinto un corso e devono pagare 20 euro con ricarica.",
+  "Grazie per la segnalazione. Abbiamo verificato che l'account ti stava impersonando e lo abbiamo sospeso. Ti consigliamo di pubblicare un avviso ricordando che non chiedi mai pagamenti ai follower. Se ne compaiono altri, segnalali dal profilo citando questo ticket.")
+
+c("it", "IT", EM, "user", "intellectual_property", "low", "content_removed",
+  "Mia foto usata senza permesso",
+  "Sono un fotografo. Un account usa una mia foto delle Dolomiti in un video promozionale di un hotel, senza autorizzazione né credito.",
+  "Grazie per la tua segnalazione di violazione del diritto d'autore. Dopo la verifica abbiamo rimosso il video. L'utente è stato informato e può presentare una contro-notifica se ritiene che si tratti di un errore.")
+
+c("it", "IT", CS, "creator", "appeal", "low", "appeal_denied",
+  "Ricorso contro rimozione video",
+  "Il mio video in cui faccio uno scherzo al mio coinquilino fingendo un incendio è stato rimosso. Era solo uno scherzo!",
+  "Grazie per il ricorso. Abbiamo riesaminato il video e confermato che mostra uno scherzo che può provocare forte spavento e panico reale in una persona, violando le nostre linee guida sugli scherzi pericolosi. La rimozione resta valida.")
+
+c("it", "IT", IA, "user", "harassment_bullying", "medium", "content_removed",
+  "Video che prende in giro mia figlia",
+  "Dei compagni di classe hanno pubblicato un video di mia figlia che balla con commenti cattivi sul suo peso. Lei non vuole più andare a scuola.",
+  "Ci dispiace molto per quello che sta vivendo sua figlia e grazie per la segnalazione. Abbiamo rimosso il video per bullismo e preso provvedimenti sull'account. Le consigliamo di informare la scuola; può inoltre rivolgersi al numero 1.96.96 di Telefono Azzurro per un supporto.")
+
+c("it", "IT", IA, "user", "scam_fraud", "medium", "account_suspended",
+  "Finto trading online",
+  "Un account promette guadagni del 30% al mese con un 'esperto di trading' su WhatsApp. Mia madre ha versato 2.000 euro e ora chiedono altre 'commissioni' per prelevare.",
+  "Ci dispiace per quanto accaduto. Abbiamo sospeso l'account per promozione di uno schema di investimento fraudolento. Sua madre non deve versare altro denaro; le consigliamo di contattare subito la banca e sporgere denuncia alla Polizia Postale.")
+
+c("it", "CH", IA, "user", "no_violation", "low", "information_provided",
+  "Come blocco un utente?",
+  "Come faccio a bloccare una persona che mi scrive sempre?",
+  "Ciao! Vai sul profilo della persona, tocca l'icona di condivisione o i tre puntini in alto e seleziona 'Blocca'. Non potrà più vedere i tuoi contenuti né scriverti, e non riceverà alcuna notifica del blocco.")
+
+# ---------------------------------------------------------------------------
+# Additional partner, advertiser and law-enforcement cases
+# ---------------------------------------------------------------------------
+c("en", "US", API, "advertiser", "impersonation", "medium", "content_removed",
+  "Creator falsely claiming to be our brand ambassador",
+  "Brand protection, outdoor apparel company. A creator with 400k followers says he is our 'official ambassador' and promotes a 70% discount code that leads to a store selling knock-offs of our jackets. We have never worked with him. Examples: https://www.example-video.com/@trailking_deals/video/7319900112 and four more in the portal.",
+  "Thank you for the report. We reviewed the five videos and removed them because they falsely presented an affiliation with your brand to sell counterfeit goods; the account also received a strike. If you'd like, you can register your official creator partnerships with your account manager so similar claims are easier to verify.")
+
+c("en", "GB", EM, "advertiser", "scam_fraud", "high", "content_removed",
+  "Deepfake of our CEO promoting an investment scheme",
+  "We are a UK fintech. Videos are circulating that use an AI-generated version of our CEO's face and voice telling viewers to invest in a 'government-backed crypto fund' through a WhatsApp number. Customers have called us asking if it's real. Three links below and a signed letter from our legal team attached.",
+  "Thank you for alerting us and for the supporting documentation. We removed the three videos and the accounts that posted them for fraudulent use of manipulated media, and we added the videos to our matching systems so copies are blocked. We'd suggest warning your customers through your official channels, and affected people can report losses to Action Fraud.",
+  edited=True)
+
+c("es", "MX", API, "advertiser", "intellectual_property", "low", "content_removed",
+  "Perfumes falsificados con nuestra marca",
+  "Equipo de protección de marca de una casa de perfumería. Detectamos 11 videos que venden 'perfumes 1:1' con nuestra marca registrada y logotipo, con enlace a una tienda externa. Adjuntamos los números de registro ante la autoridad de propiedad industrial.",
+  "Gracias por su reporte. Tras revisar los registros de marca, eliminamos los 11 videos por venta de productos falsificados y aplicamos una advertencia a las cuentas. En caso de reincidencia, las cuentas serán suspendidas conforme a nuestra política.")
+
+c("pt", "BR", EM, "advertiser", "no_violation", "low", "information_provided",
+  "Por que nosso anúncio foi reprovado?",
+  "Somos uma loja de suplementos e nosso anúncio foi reprovado sem explicação clara. O vídeo só mostra uma pessoa treinando e o produto. Como resolvemos?",
+  "Obrigado pelo contato. Anúncios de suplementos não podem fazer promessas de resultados corporais ou de saúde, e o texto do seu anúncio mencionava 'perca 5 kg em uma semana', o que motivou a reprovação. Você pode editar o texto no Gerenciador de Anúncios e reenviar para análise, ou solicitar uma nova revisão pela mesma ferramenta.")
+
+c("id", "ID", EM, "advertiser", "impersonation", "medium", "account_suspended",
+  "Toko resmi palsu memakai merek kami",
+  "Kami pemilik merek kosmetik lokal. Ada akun bernama 'official store' yang live jualan produk kami dengan harga sangat murah, padahal bukan toko resmi. Pembeli mengeluh barang yang diterima palsu.",
+  "Terima kasih atas laporan Anda. Kami telah menangguhkan akun tersebut karena meniru merek Anda dan menjual produk palsu. Kami menyarankan Anda menyelesaikan verifikasi akun resmi merek agar pembeli lebih mudah mengenali toko asli.")
+
+c("en", "US", API, "advertiser", "spam", "low", "account_suspended",
+  "Bot comments under our ads",
+  "Our paid campaign is getting hundreds of identical comments from new accounts saying 'get this product free here' with a link. It's hurting the campaign and confusing customers.",
+  "Thank you for flagging this. We banned the spam accounts and removed their comments from your ads, and the link has been added to our blocklist. You can also enable comment filtering for your ads in Ads Manager to hide comments with links automatically.")
+
+c("en", "US", LE, "law_enforcement", "legal_request", "medium", "request_rejected",
+  "Request for all users who used protest hashtag",
+  "City police department. Please provide names, phone numbers and IP addresses of all users who posted with the hashtag #marchdowntown between 6pm and 11pm on Saturday.",
+  "Thank you for your request. We are unable to provide data on all users who used a hashtag, as the request is not tied to specific accounts and is overly broad under applicable law and our policies. If you are investigating a specific offence, please submit valid legal process identifying the particular accounts involved through the portal.")
+
+c("en", "GB", LE, "law_enforcement", "legal_request", "critical", "data_disclosed_under_legal_process",
+  "EMERGENCY: ransom video of adult male",
+  "Urgent emergency disclosure request. A video was posted 40 minutes ago showing a man bound and gagged with a demand for payment. Family believe he is being held at an unknown address. Requesting IP, device and location data for the uploading account. DS K. Morgan, operation ref HAWTHORN-24.",
+  "Thank you for your emergency request (ref HAWTHORN-24). Given the imminent risk to life, we approved the request and provided the available IP, login and device data for the uploading account through the portal, and we preserved the account and video. Please follow up with formal legal process for any further records.",
+  edited=True)
+
+c("es", "ES", LE, "law_enforcement", "legal_request", "medium", "information_provided",
+  "Solicitud de conservación de datos",
+  "Guardia Civil, equipo de delitos telemáticos. Solicitamos la conservación de los datos de la cuenta @ofertas_iphone_es durante 90 días mientras se tramita la orden judicial. Diligencias 1187/2024.",
+  "Gracias por su solicitud. Hemos conservado los datos asociados a la cuenta durante 90 días en relación con las diligencias 1187/2024. Para su comunicación será necesario remitir la orden judicial correspondiente a través del portal antes de que venza el plazo.")
+
+c("en", "US", IA, "user", "account_access", "low", "account_restored",
+  "Email on my account changed to one I don't know",
+  "I got an email saying my account email was changed to fastgains77@example.com. That's not me! I can still log in on my phone right now.",
+  "Thanks for reporting this quickly. We verified you're the account owner, reverted the email change and signed out all other sessions. Please change your password now, turn on 2-step verification, and check Security > Manage devices for anything you don't recognise.")
+
+c("en", "US", IA, "user", "no_violation", "low", "information_provided",
+  "why cant i go live",
+  "the live button isnt showing for me. i have 600 followers. is my account restricted?",
+  "Thanks for reaching out. Your account isn't restricted — to host a LIVE you need to be at least 18 years old and meet the follower threshold for your region, which is currently 1,000 followers. Once you meet the requirements, the LIVE option will appear automatically on the camera screen.")
+
+c("en", "CA", PP, "ngo", "harassment_bullying", "high", "content_removed",
+  "Coordinated harassment of women game streamers",
+  "Our digital safety NGO has tracked a group chat that organises 'raids' on female game streamers, flooding their videos with rape jokes and doctored images. Targets this week: 6 creators. Raid timing and participating accounts attached.",
+  "Thank you for this detailed referral. We removed the abusive comments and manipulated images, banned the accounts that participated in the organised raids, and applied additional protections to the six creators' accounts. We've also reached out to the creators with information about our safety tools. Please continue to share new raid signals through the portal.")
+
+c("pt", "PT", IA, "user", "graphic_violence", "medium", "age_restricted",
+  "Vídeo de tourada",
+  "Um canal publicou uma tourada com o touro ferido e a sangrar. Acho isto cruel e não devia estar aqui.",
+  "Obrigado pela sua denúncia. Analisámos o vídeo e trata-se do registo de um evento cultural legal, sem grandes planos explícitos, pelo que se mantém disponível. Ainda assim, aplicámos um aviso de conteúdo sensível e restringimos o vídeo a maiores de 18 anos.")
+
+c("fr", "FR", CS, "creator", "account_access", "low", "account_restored",
+  "Plus accès à la double authentification",
+  "J'ai changé de téléphone et perdu mon application d'authentification. Je ne peux plus me connecter à mon compte pro (@atelier_margaux). J'ai toujours accès à mon e-mail.",
+  "Merci de nous avoir contactés. Après vérification de votre identité via votre adresse e-mail et l'historique du compte, nous avons réinitialisé la validation en deux étapes et rétabli votre accès. Pensez à la réactiver avec votre nouveau téléphone et à enregistrer les codes de secours en lieu sûr.")
+
+c("de", "DE", EM, "user", "doxxing_privacy", "high", "content_removed",
+  "Mein Kennzeichen, Name und Arbeitgeber in einem Video",
+  "Jemand hat mich beim Einparken gefilmt und als 'Idiot der Woche' gepostet. Man sieht mein Gesicht und Kennzeichen, und in der Beschreibung stehen mein voller Name und mein Arbeitgeber. Jetzt rufen Leute bei meiner Firma an.",
+  "Vielen Dank für Ihre Meldung, und es tut uns leid, dass Sie das erleben. Wir haben das Video entfernt, da es Ihren Namen und Arbeitgeber ohne Einwilligung veröffentlicht und zu Belästigung geführt hat, und Maßnahmen gegen den Account ergriffen. Sollten erneute Uploads auftauchen, melden Sie diese bitte unter Angabe dieses Tickets.")
+
+c("en", "KE", IA, "user", "hate_speech", "high", "content_removed",
+  "Ethnic hate ahead of elections",
+  "A video says people from one community are 'madoadoa' (stains) who must be removed from the Rift Valley before voting day. It's being shared a lot in our county.",
+  "Thank you for reporting this. We removed the video for hate speech and incitement against an ethnic group and took action on the account. We are monitoring for similar content during the election period and have added related terms to our detection. If you are aware of planned violence, please contact the police.")
+
+# ===========================================================================
+# Validation, output and coverage report
+# ===========================================================================
+import re  # noqa: E402
+
+URL_RE = re.compile(r"https?://([^/\s]+)")
+ALLOWED_URL_HOSTS = {"www.example-video.com", "example-video.com", "example.com", "www.example.com"}
+MAIN_LANGS = ["es", "pt", "fr", "de", "id"]
+
+
+def finalize(cases: list[dict]) -> list[dict]:
+    cases = list(cases)
+    # Deterministic interleaving so ids are not grouped by language/category.
+    random.Random(20241125).shuffle(cases)
+    out = []
+    for i, case in enumerate(cases, 1):
+        row = {"id": f"seed-{i:04d}"}
+        row.update(case)
+        out.append({k: row[k] for k in KEYS})
+    return out
+
+
+def validate(rows: list[dict]) -> list[str]:
+    errors: list[str] = []
+    ids, bodies, subjects = set(), {}, {}
+    for r in rows:
+        rid = r["id"]
+        if list(r.keys()) != KEYS:
+            errors.append(f"{rid}: wrong keys {list(r.keys())}")
+        if rid in ids:
+            errors.append(f"{rid}: duplicate id")
+        ids.add(rid)
+        cat = r["category"]
+        if cat not in CATEGORY_QUEUE:
+            errors.append(f"{rid}: bad category {cat}")
+            continue
+        if r["risk"] not in RISK_ORDER:
+            errors.append(f"{rid}: bad risk {r['risk']}")
+        elif RISK_ORDER.index(r["risk"]) < RISK_ORDER.index(RISK_FLOOR[cat]):
+            errors.append(f"{rid}: risk {r['risk']} below floor {RISK_FLOOR[cat]} for {cat}")
+        expected_q = CATEGORY_QUEUE[cat]
+        if r["queue"] != expected_q:
+            errors.append(f"{rid}: queue {r['queue']} != {expected_q}")
+        if r["channel"] not in CHANNELS:
+            errors.append(f"{rid}: bad channel {r['channel']}")
+        if r["reporter_type"] not in REPORTERS:
+            errors.append(f"{rid}: bad reporter_type {r['reporter_type']}")
+        if r["reporter_type"] in ("law_enforcement", "government") and r["channel"] == "law_enforcement_portal" \
+                and cat != "legal_request":
+            errors.append(f"{rid}: law-enforcement portal data request should be legal_request")
+        if r["outcome"] not in OUTCOMES:
+            errors.append(f"{rid}: bad outcome {r['outcome']}")
+        if r["status"] not in ("accepted", "edited"):
+            errors.append(f"{rid}: bad status {r['status']}")
+        if r["language"] not in LANG_REGIONS:
+            errors.append(f"{rid}: unexpected language {r['language']}")
+        elif r["region"] not in LANG_REGIONS[r["language"]]:
+            errors.append(f"{rid}: region {r['region']} implausible for {r['language']}")
+        for field in ("subject", "body", "final_reply"):
+            text = r[field]
+            if not text or '"' in text and field == "subject":
+                errors.append(f"{rid}: bad {field}")
+            if re.search(r"\{[a-z_]+\}", text):
+                errors.append(f"{rid}: placeholder in {field}")
+            for host in URL_RE.findall(text):
+                if host.rstrip(".,)") not in ALLOWED_URL_HOSTS:
+                    errors.append(f"{rid}: non-example URL host {host} in {field}")
+        key = r["body"].strip().lower()
+        if key in bodies:
+            errors.append(f"{rid}: duplicate body of {bodies[key]}")
+        bodies[key] = rid
+        sk = r["subject"].strip().lower()
+        if sk in subjects:
+            errors.append(f"{rid}: duplicate subject of {subjects[sk]}")
+        subjects[sk] = rid
+    return errors
+
+
+def coverage(rows: list[dict]) -> dict[str, Counter]:
+    return {f: Counter(r[f] for r in rows) for f in
+            ("category", "language", "channel", "reporter_type", "risk", "outcome", "status", "queue")}
+
+
+def coverage_problems(rows: list[dict]) -> list[str]:
+    cov = coverage(rows)
+    probs = []
+    for cat in CATEGORY_QUEUE:
+        if cov["category"][cat] < 12:
+            probs.append(f"category {cat}: {cov['category'][cat]} < 12")
+    for ch in CHANNELS:
+        if cov["channel"][ch] < 15:
+            probs.append(f"channel {ch}: {cov['channel'][ch]} < 15")
+    for rt in REPORTERS:
+        if cov["reporter_type"][rt] < 10:
+            probs.append(f"reporter_type {rt}: {cov['reporter_type'][rt]} < 10")
+    for lang in MAIN_LANGS:
+        n = cov["language"][lang]
+        ncat = len({r["category"] for r in rows if r["language"] == lang})
+        if n < 20 or ncat < 8:
+            probs.append(f"language {lang}: {n} cases over {ncat} categories")
+    if len(rows) < 330:
+        probs.append(f"only {len(rows)} cases (< 330)")
+    return probs
+
+
+def md_table(title: str, counter: Counter, order: list[str] | None = None) -> str:
+    keys = order or sorted(counter, key=lambda k: (-counter[k], k))
+    lines = [f"| {title} | cases |", "|---|---:|"]
+    lines += [f"| `{k}` | {counter[k]} |" for k in keys]
+    lines.append(f"| **total** | **{sum(counter.values())}** |")
+    return "\n".join(lines)
+
+
+def lang_category_table(rows: list[dict]) -> str:
+    langs = [l for l, _ in Counter(r["language"] for r in rows).most_common()]
+    head = "| category | " + " | ".join(langs) + " | total |"
+    sep = "|---|" + "---:|" * (len(langs) + 1)
+    grid = defaultdict(Counter)
+    for r in rows:
+        grid[r["category"]][r["language"]] += 1
+    lines = [head, sep]
+    for cat in CATEGORY_QUEUE:
+        cells = [str(grid[cat][l] or "") for l in langs]
+        lines.append(f"| `{cat}` | " + " | ".join(cells) + f" | {sum(grid[cat].values())} |")
+    return "\n".join(lines)
+
+
+README_TEMPLATE = """# Seed case memory (`seed/cases.jsonl`)
+
+A bundled "case memory" of **{n} past trust-and-safety support tickets** for a large,
+global short-video platform, used by `triage` as retrieval examples and as a starting
+corpus for evaluation. Each line is one resolved case: the incoming ticket (subject and
+body), its triage labels (category, risk, queue) and the reply an experienced agent
+actually sent, plus the final outcome.
+
+## Provenance and licence
+
+All texts were **written by the triage project team for this project**; they are original
+and were not copied or adapted from any existing dataset, forum or real ticket. Names,
+@handles, case/reference numbers and organisations are fictitious, and links only use
+example domains (e.g. `https://www.example-video.com/@handle/video/123456`). Public
+helplines and official reporting services are named in replies where a real agent would
+point to them. The data is released under the same licence as the project
+(**Apache-2.0**).
+
+The file is generated by `seed/build_seed.py`, which contains the hand-written cases as
+data, assigns sequential ids (`seed-0001` …) after a fixed-seed shuffle, validates every
+row and rewrites this README. Edit the cases in the script, then run:
+
+```
+python seed/build_seed.py          # validate, write cases.jsonl and README.md
+python seed/build_seed.py --check  # validate and print coverage only
+```
+
+## Format
+
+JSON Lines, UTF-8, one object per line with exactly these keys:
+
+| field | meaning |
+|---|---|
+| `id` | stable sequential id, `seed-0001` … |
+| `subject` | ticket subject as written by the reporter (in the ticket language) |
+| `body` | ticket text as written by the reporter — informal, sometimes with typos; links use example domains only |
+| `language` | ISO 639-1 code of the ticket; subject, body and reply are all in this language |
+| `region` | ISO 3166-1 alpha-2 country of the reporter, plausible for the language |
+| `channel` | `in_app_report`, `email`, `partner_portal`, `law_enforcement_portal`, `creator_support`, `api` |
+| `reporter_type` | `user`, `creator`, `trusted_flagger`, `ngo`, `government`, `law_enforcement`, `advertiser` |
+| `category` | one of the 19 policy categories (see table below) |
+| `risk` | `critical`, `high`, `medium`, `low`; never below the category's policy floor |
+| `queue` | routing queue derived from the category (see mapping below) |
+| `final_reply` | the reply that was sent to the reporter (2–6 sentences, ticket language) |
+| `outcome` | `content_removed`, `account_suspended`, `escalated_law_enforcement`, `escalated_emergency_services`, `age_restricted`, `no_violation_found`, `account_restored`, `appeal_upheld`, `appeal_denied`, `information_provided`, `data_disclosed_under_legal_process`, `request_rejected`, `label_applied` |
+| `status` | `accepted` (draft sent as is) or `edited` (a reviewer edited the draft before sending) |
+
+### Category → risk floor → queue
+
+| category | risk floor | queue |
+|---|---|---|
+{mapping}
+
+Data or legal requests from `law_enforcement` or `government` reporters (subpoenas,
+warrants, emergency disclosure requests, removal orders, DSA regulator inquiries) are
+labelled `legal_request` and therefore routed to `legal_requests`.
+
+### Reply conventions
+
+Replies thank the reporter, say what was reviewed and what happened (only stating an
+action when the case outcome says it was taken), give next steps or resources (crisis
+lines and emergency numbers for self-harm and threats, recovery steps for account
+access, police/bank/fraud-reporting advice for scams), and never disclose details about
+other users' accounts. Replies to law enforcement reference the request and describe
+disclosure only in terms of the legal process received.
+
+## What is covered
+
+Hard and realistic cases are included on purpose: grooming in DMs and sextortion of
+minors, suicide livestreams and pro-eating-disorder content, dangerous challenges,
+crypto-giveaway, romance, task and fake-shop scams, fake brand and creator accounts,
+copyright and trademark notices, election and health misinformation, police data
+requests with case numbers, emergency disclosure requests, NGO reports of hate
+campaigns, regulators asking about removals under the DSA, spam-bot comment floods,
+hacked accounts / lost 2FA / lock-outs, creators appealing removals (upheld and denied),
+ambiguous content that was found not violating (edgy jokes, parody, hunting, news),
+newsworthy graphic footage that was age-restricted, and plain "how do I …" questions.
+
+## Coverage
+
+{n} cases. Generated by `build_seed.py`; do not edit these tables by hand.
+
+### By category
+
+{cat_table}
+
+### By language
+
+{lang_table}
+
+### By channel
+
+{channel_table}
+
+### By reporter type
+
+{reporter_table}
+
+### By risk
+
+{risk_table}
+
+### By outcome
+
+{outcome_table}
+
+### By status
+
+{status_table}
+
+### Category × language
+
+{grid}
+"""
+
+
+def render_readme(rows: list[dict]) -> str:
+    cov = coverage(rows)
+    mapping = "\n".join(f"| `{c}` | {RISK_FLOOR[c]} | `{q}` |" for c, q in CATEGORY_QUEUE.items())
+    return README_TEMPLATE.format(
+        n=len(rows), mapping=mapping,
+        cat_table=md_table("category", cov["category"], list(CATEGORY_QUEUE)),
+        lang_table=md_table("language", cov["language"]),
+        channel_table=md_table("channel", cov["channel"], CHANNELS),
+        reporter_table=md_table("reporter_type", cov["reporter_type"], REPORTERS),
+        risk_table=md_table("risk", cov["risk"], ["critical", "high", "medium", "low"]),
+        outcome_table=md_table("outcome", cov["outcome"]),
+        status_table=md_table("status", cov["status"], ["accepted", "edited"]),
+        grid=lang_category_table(rows),
+    )
+
+
+def print_summary(rows: list[dict]) -> None:
+    cov = coverage(rows)
+    print(f"total cases: {len(rows)}")
+    for field in ("category", "language", "channel", "reporter_type", "risk", "outcome", "status", "queue"):
+        print(f"\n{field}:")
+        for k, v in sorted(cov[field].items(), key=lambda kv: (-kv[1], kv[0])):
+            print(f"  {k:<36}{v:>5}")
+    print("\nmain non-English languages (cases / distinct categories):")
+    for lang in MAIN_LANGS:
+        cats = {r["category"] for r in rows if r["language"] == lang}
+        print(f"  {lang}: {cov['language'][lang]:>3} / {len(cats)}")
+    en = cov["language"]["en"]
+    print(f"\nEnglish share: {en / len(rows):.1%}")
+
+
+def main(argv: list[str]) -> int:
+    rows = finalize(CASES)
+    errors = validate(rows)
+    problems = coverage_problems(rows)
+    print_summary(rows)
+    for e in errors:
+        print("ERROR:", e)
+    for p in problems:
+        print("COVERAGE:", p)
+    if errors or problems:
+        return 1
+    if "--check" not in argv:
+        with open(HERE / "cases.jsonl", "w", encoding="utf-8") as fh:
+            for r in rows:
+                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+        (HERE / "README.md").write_text(render_readme(rows), encoding="utf-8")
+        print(f"\nwrote {HERE / 'cases.jsonl'} and {HERE / 'README.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -14,7 +14,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 
 from triage import __version__
-from triage.api import health, tickets
+from triage.api import health, review, tickets
+from triage.review import web as review_web
 from triage.api.problems import BodySizeLimit, JsonBodyByDefault, install_problem_handlers
 from triage.components import Components, build_components
 from triage.config import Settings
@@ -81,12 +82,15 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
         lifespan=lifespan,
         openapi_tags=[
             {"name": "tickets", "description": "Submit tickets and read decisions"},
+            {"name": "review", "description": "Reviewer queue, claims, reviews, audit trail and stats"},
             {"name": "health", "description": "Liveness and readiness"},
         ],
     )
     install_problem_handlers(app)
     app.include_router(tickets.router)
+    app.include_router(review.router)
     app.include_router(health.router)
+    app.include_router(review_web.router)
 
     @app.middleware("http")
     async def request_context(request: Request, call_next: Any) -> Response:

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from triage.config import Settings, get_settings
+from triage.evals.cli import eval_app
 from triage.logs import configure_logging
 
 app = typer.Typer(
@@ -33,6 +34,7 @@ keys_app = typer.Typer(help="API keys (stored hashed; the plain key is shown onc
 app.add_typer(db_app, name="db")
 app.add_typer(cases_app, name="cases")
 app.add_typer(keys_app, name="keys")
+app.add_typer(eval_app, name="eval")
 
 console = Console(stderr=True)
 out = Console()

@@ -53,7 +53,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("PHONE", re.compile(r"(?<![\w/])(?:\+|00)?\d[\d ().-]{7,}\d(?![\w/])")),
     ("ADDRESS", re.compile(
         rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:[\w.'-]+\s+){{0,4}}(?:{_STREET_WORDS})\b(?:\s+\d{{1,5}})?"
-        rf"|\b(?:{_STREET_WORDS})\s+(?:[\w.'-]+\s+){{0,3}}\d{{1,5}}[A-Za-z]?\b",
+        rf"|\b(?:{_STREET_WORDS})\s+(?:[\w.'-]+\s+){{0,3}}\d{{1,5}}[A-Za-z]?\b"
+        r"|\b\w+(?:straße|strasse|str\.|weg|platz|gasse|allee|laan|straat|gatan|vej)\s+\d{1,4}[a-z]?\b",
         re.IGNORECASE)),
     ("HANDLE", re.compile(r"(?<![\w@/])@[A-Za-z0-9_.]{2,30}\b")),
 ]

@@ -1,0 +1,37 @@
+# The two commands of the README:
+#   make run   - install, migrate, load the seed cases, print a demo key, serve on 127.0.0.1:8000
+#   make test  - install with test extras, start PostgreSQL if needed, lint, run every test
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint services bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# the CPU build that lies on these machines; a plain `torch` would pull a multi-GB CUDA build
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/triage serve --demo
+
+services:
+	bash scripts/ensure-services.sh
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+
+test: install services lint
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf var runs test-artifacts .pytest_cache

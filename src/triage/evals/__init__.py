@@ -1,0 +1,1 @@
+"""Offline evaluation: suites over labelled data, metrics, reports and run comparison."""

@@ -1,0 +1,1 @@
+"""The LLM path: grounded classification and drafting through any OpenAI-compatible server."""

@@ -1,0 +1,1 @@
+"""Reviewer web pages (server-rendered), on top of the same service layer as the API."""

@@ -1,0 +1,196 @@
+"""Shared fixtures: real components everywhere.
+
+* `embedder`: the packaged all-MiniLM-L6-v2, loaded once per session.
+* `db_url`: a fresh SQLite file, or (parametrised `postgres`) a fresh PostgreSQL database created on
+  127.0.0.1:5432 and dropped afterwards.
+* `make_components` / `live_server`: the real app served by uvicorn on a loopback port, spoken to over
+  HTTP with httpx.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+os.environ.setdefault("TQDM_DISABLE", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from triage.components import Components, build_components  # noqa: E402
+from triage.config import PROJECT_ROOT, Settings  # noqa: E402
+
+PG_ADMIN_URL = os.environ.get("TRIAGE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SEED_FILE = PROJECT_ROOT / "seed" / "cases.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def _no_real_llm(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may reach a real remote endpoint by accident: drop any LLM settings from the environment."""
+    for name in list(os.environ):
+        if name.startswith("TRIAGE_"):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/refuse")
+    monkeypatch.setenv("OPENAI_API_KEY", "test-no-real-calls")
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Any:
+    from triage.adapters.embedder import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder()
+
+
+def _pg_available() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    if not _pg_available():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not reachable on 127.0.0.1:5432 (.ci/run should have started it)")
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
+    from sqlalchemy import create_engine, text
+
+    name = f"triage_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'triage.db'}"
+    return str(request.getfixturevalue("pg_url"))
+
+
+def settings_for(tmp_path: Path, db_url: str | None = None, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "environment": "test",
+        "data_dir": tmp_path,
+        "database": {"url": db_url or f"sqlite:///{tmp_path / 'triage.db'}"},
+        "qdrant": {"path": tmp_path / "qdrant"},
+        "log_json": False,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def make_components(embedder: Any) -> Iterator[Callable[..., Components]]:
+    built: list[Components] = []
+
+    def make(settings: Settings) -> Components:
+        comps = build_components(settings, embedder=embedder)
+        built.append(comps)
+        return comps
+
+    yield make
+    for c in built:
+        try:
+            c.close()
+        except Exception:  # already closed by the test
+            pass
+
+
+def import_seed(comps: Components, path: Path = SEED_FILE) -> int:
+    from triage.services.cases import FieldMap, import_cases, read_rows
+
+    report = import_cases(read_rows(path), fields=FieldMap(), store=comps.store, embedder=comps.embedder,
+                          sessions=comps.sessions, source="seed")
+    return report.imported
+
+
+def create_key(comps: Components, role: str = "service", name: str = "test") -> str:
+    from triage.services.keys import Role
+    from triage.services.keys import create_key as _create
+
+    with comps.sessions.begin() as session:
+        _, plain = _create(session, role=Role(role), name=name)
+    return plain
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    """The real app under uvicorn in a thread, on a loopback port."""
+
+    def __init__(self, settings: Settings, components: Components) -> None:
+        import uvicorn
+
+        from triage.app import create_app
+
+        self.app = create_app(settings, components=components)
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_config=None, lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+    def client(self, key: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=60)
+
+
+@pytest.fixture
+def live_server() -> Iterator[Callable[[Settings, Components], LiveServer]]:
+    servers: list[LiveServer] = []
+
+    def start(settings: Settings, components: Components) -> LiveServer:
+        srv = LiveServer(settings, components).__enter__()
+        servers.append(srv)
+        return srv
+
+    yield start
+    for srv in servers:
+        srv.__exit__()
+
+
+def ticket(external_id: str, body: str, **extra: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "external_id": external_id,
+        "channel": "in_app_report",
+        "reporter": {"type": "user"},
+        "subject": "",
+        "body": body,
+    }
+    data.update(extra)
+    return data
