@@ -75,20 +75,29 @@ KEYS = ["id", "subject", "body", "language", "region", "channel", "reporter_type
 CASES: list[dict] = []
 
 
-def queue_for(category: str, reporter_type: str) -> str:
-    # Data/legal requests from law enforcement or government are always labelled
-    # legal_request in this set, so the category mapping already routes them to
-    # legal_requests; the explicit check documents the rule.
-    if reporter_type in ("law_enforcement", "government") and category == "legal_request":
-        return "legal_requests"
-    return CATEGORY_QUEUE[category]
+_ROUTER = None
+
+
+def queue_for(category: str, risk: str, channel: str, reporter_type: str, language: str, region: str) -> str:
+    """The queue the project's own router gives (policy/routing.yaml), so seed labels match the policy."""
+    global _ROUTER
+    if _ROUTER is None:
+        sys.path.insert(0, str(HERE.parent / "src"))
+        from triage.domain.policy import load_policy
+        from triage.pipeline.route import Router
+
+        _ROUTER = Router(load_policy(HERE.parent / "policy"))
+    from datetime import UTC, datetime
+
+    return _ROUTER.route(category=category, risk=risk, channel=channel, reporter_type=reporter_type,
+                         language=language, region=region, received_at=datetime.now(UTC)).queue
 
 
 def c(lang, region, channel, reporter, category, risk, outcome, subject, body, reply, edited=False):
     CASES.append({
         "subject": subject.strip(), "body": body.strip(), "language": lang, "region": region,
         "channel": channel, "reporter_type": reporter, "category": category, "risk": risk,
-        "queue": queue_for(category, reporter), "final_reply": reply.strip(),
+        "queue": queue_for(category, risk, channel, reporter, lang, region), "final_reply": reply.strip(),
         "outcome": outcome, "status": "edited" if edited else "accepted",
     })
 
@@ -2017,7 +2026,7 @@ def validate(rows: list[dict]) -> list[str]:
             errors.append(f"{rid}: bad risk {r['risk']}")
         elif RISK_ORDER.index(r["risk"]) < RISK_ORDER.index(RISK_FLOOR[cat]):
             errors.append(f"{rid}: risk {r['risk']} below floor {RISK_FLOOR[cat]} for {cat}")
-        expected_q = CATEGORY_QUEUE[cat]
+        expected_q = queue_for(cat, r["risk"], r["channel"], r["reporter_type"], r["language"], r["region"])
         if r["queue"] != expected_q:
             errors.append(f"{rid}: queue {r['queue']} != {expected_q}")
         if r["channel"] not in CHANNELS:

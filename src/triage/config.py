@@ -45,12 +45,35 @@ class EmbeddingSettings(BaseModel):
     device: str = "cpu"
 
 
+class LlmPrice(BaseModel):
+    input_per_mtok: float = Field(default=0.0, ge=0, description="USD per million prompt tokens")
+    output_per_mtok: float = Field(default=0.0, ge=0, description="USD per million completion tokens")
+
+
 class LlmSettings(BaseModel):
     base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint; unset = no LLM.")
     api_key: SecretStr | None = None
     model: str | None = None
-    timeout_s: float = 20.0
-    max_tokens: int = 800
+    api_version: str | None = Field(default=None, description="Azure OpenAI only: the api-version query value")
+    timeout_s: float = Field(default=20.0, gt=0, description="one HTTP call")
+    deadline_s: float = Field(default=45.0, gt=0, description="all calls and retries for one ticket")
+    max_tokens: int = Field(default=800, ge=16, description="completion token limit of the classify call")
+    draft_max_tokens: int = Field(default=600, ge=16, description="completion token limit of the draft call")
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    max_attempts: int = Field(default=4, ge=1, le=10, description="tries per call on timeouts, 429, 5xx")
+    backoff_initial_s: float = Field(default=0.5, ge=0.0)
+    backoff_max_s: float = Field(default=8.0, ge=0.0)
+    max_reasks: int = Field(default=1, ge=0, le=3, description="re-asks with the validation error")
+    breaker_failures: int = Field(default=5, ge=1, description="consecutive failures that open the breaker")
+    breaker_reset_s: float = Field(default=30.0, gt=0, description="how long it stays open before a probe")
+    structured_output: Literal["auto", "json_schema", "json_object", "text"] = Field(
+        default="auto", description="auto: json_schema, falling back to json_object then text")
+    logprobs: bool = Field(default=True, description="ask for logprobs (category confidence) where served")
+    draft: bool = Field(default=True, description="draft the reply with the LLM too (a second call)")
+    max_examples: int = Field(default=6, ge=0, le=20, description="similar cases shown as examples")
+    prompt_version: str = "v1"
+    prices: dict[str, LlmPrice] = Field(
+        default_factory=dict, description='per model, e.g. {"gpt-4o-mini": {"input_per_mtok": 0.15, ...}}')
 
 
 class ClassifierSettings(BaseModel):
@@ -59,6 +82,12 @@ class ClassifierSettings(BaseModel):
     min_confidence: float = Field(default=0.55, ge=0.0, le=1.0, description="below this, needs_human")
     mode: Literal["local", "llm", "cascade"] | None = Field(
         default=None, description="unset: 'cascade' when an LLM is configured, else 'local'"
+    )
+    cascade_min_confidence: float = Field(
+        default=0.8, ge=0.0, le=1.0, description="cascade: the local classifier decides alone at or above this"
+    )
+    cascade_max_risk: str = Field(
+        default="low", description="cascade: ... and only when its risk is at most this level"
     )
 
 

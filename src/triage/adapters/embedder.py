@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,7 +35,9 @@ class SentenceTransformerEmbedder:
     running two batches at once only adds contention; callers batch instead.
     """
 
-    def __init__(self, model: str = PACKAGED_MODEL, *, device: str = "cpu", batch_size: int = 32) -> None:
+    def __init__(
+        self, model: str = PACKAGED_MODEL, *, device: str = "cpu", batch_size: int = 32, cache_size: int = 8192
+    ) -> None:
         path, self.name = resolve_model_path(model)
         if model == PACKAGED_MODEL or Path(path).exists():
             # Nothing is downloaded at run time: the weights are on disk.
@@ -47,16 +50,34 @@ class SentenceTransformerEmbedder:
         self.dimension = int(self._model.get_embedding_dimension() or 384)
         self._batch_size = batch_size
         self._lock = threading.Lock()
+        # An LRU of recent texts: retries, reprocessing and re-imports embed the same text again.
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         with self._lock:
-            vectors = self._model.encode(
-                list(texts),
-                batch_size=self._batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        return np.asarray(vectors, dtype=np.float32)
+            missing = [i for i, t in enumerate(texts) if t not in self._cache]
+            for i, t in enumerate(texts):
+                if t in self._cache:
+                    self._cache.move_to_end(t)
+                    out[i] = self._cache[t]
+            if missing:
+                unique = list(dict.fromkeys(texts[i] for i in missing))
+                vectors = self._model.encode(
+                    unique,
+                    batch_size=self._batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+                fresh = dict(zip(unique, np.asarray(vectors, dtype=np.float32), strict=True))
+                for i in missing:
+                    out[i] = fresh[texts[i]]
+                for t, v in fresh.items():
+                    self._cache[t] = v
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return out

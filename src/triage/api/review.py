@@ -1,7 +1,261 @@
-"""Review API: queue, claim, review, history, stats."""
+"""Review API: queue, claim, review, history, stats; and key management for admins.
+
+Roles: reviewers (and admins) work the queue; analysts (and admins) read stats; history is for
+reviewers, analysts and admins; only admins manage keys. Service keys submit tickets and read their own.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Response, status
+from pydantic import BaseModel, Field
+
+from triage.api.deps import ComponentsDep, SessionDep, require_roles
+from triage.api.tickets import ERRORS
+from triage.db.models import ApiKey, AuditEvent, ReviewRow
+from triage.errors import InvalidTicket
+from triage.services import keys as key_service
+from triage.services.review import (
+    DEFAULT_LEASE,
+    QUEUE_STATUSES,
+    REASON_CODES,
+    claim_ticket,
+    review_queue,
+    review_stats,
+    review_ticket,
+    stats_window,
+    ticket_history,
+)
 
 router = APIRouter(prefix="/v1", tags=["review"])
+
+ReviewerKey = Annotated[ApiKey, Depends(require_roles("reviewer", "admin"))]
+AnalystKey = Annotated[ApiKey, Depends(require_roles("analyst", "admin"))]
+HistoryKey = Annotated[ApiKey, Depends(require_roles("reviewer", "analyst", "admin"))]
+AdminKey = Annotated[ApiKey, Depends(require_roles("admin"))]
+
+AUTH = {401: ERRORS[401], 403: ERRORS[403]}
+CONFLICT = {409: {"description": "Stale write (the ticket changed since you read it) or claimed by another "
+                                 "reviewer", **ERRORS[409]}}
+
+
+# -- models --------------------------------------------------------------------------------------
+class QueueItemOut(BaseModel):
+    ticket_id: str
+    external_id: str
+    subject: str
+    excerpt: str = Field(description="the first 160 characters of the body")
+    language: str | None
+    status: str
+    version: int
+    category: str
+    category_confidence: float
+    risk: str
+    queue: str
+    priority: str
+    sla_due_at: datetime
+    needs_human: bool
+    reasons: list[str]
+    claimed_by: str | None = Field(description="the reviewer holding a live lease, if any")
+    claim_expires_at: datetime | None
+    created_at: datetime
+
+
+class QueueOut(BaseModel):
+    items: list[QueueItemOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class ClaimIn(BaseModel):
+    lease_seconds: int = Field(default=int(DEFAULT_LEASE.total_seconds()), ge=1, le=4 * 3600,
+                               description="how long the lease lasts; claim again to renew")
+
+
+class ClaimOut(BaseModel):
+    ticket_id: str
+    claimed_by: str
+    expires_at: datetime
+    version: int = Field(description="the ticket version to send back with the review")
+
+
+class ReviewIn(BaseModel):
+    action: Literal["accept", "edit", "reject"] = Field(
+        description="accept: send the draft (or `final_reply`); edit: send `final_reply`; reject: send nothing")
+    version: int | None = Field(default=None, description="the ticket version you read (or an If-Match header)")
+    decision_id: str | None = Field(default=None, description="optional: the decision you reviewed")
+    final_reply: str | None = Field(default=None, max_length=20_000)
+    category: str | None = Field(default=None, description="corrected category (taxonomy label)")
+    risk: str | None = Field(default=None, description="corrected risk level")
+    queue: str | None = Field(default=None, description="corrected queue; follows a corrected category if unset")
+    reason_code: str | None = Field(default=None, description="required for reject: " + ", ".join(REASON_CODES))
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ReviewOut(BaseModel):
+    review_id: str
+    ticket_id: str
+    action: str
+    reason_code: str | None
+    draft_reply: str
+    final_reply: str | None
+    edit_distance: int
+    category: str
+    risk: str
+    queue: str
+    labels_corrected: bool
+    version: int = Field(description="the ticket's new version")
+    case_id: str | None = Field(description="the past case this review became (accepted or corrected tickets)")
+    learned: bool
+    reviewer: str
+    created_at: datetime
+
+
+class HistoryEvent(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    data: dict[str, Any]
+
+
+class HistoryOut(BaseModel):
+    ticket_id: str
+    events: list[HistoryEvent]
+
+
+class KeyIn(BaseModel):
+    role: key_service.Role
+    name: str = Field(min_length=1, max_length=200)
+
+
+class KeyOut(BaseModel):
+    id: str
+    name: str
+    role: str
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+    key: str | None = Field(default=None, description="the plain key: shown once, at creation")
+
+
+def review_out(r: ReviewRow, *, version: int, learned: bool) -> ReviewOut:
+    return ReviewOut(
+        review_id=r.id, ticket_id=r.ticket_id, action=r.action, reason_code=r.reason_code,
+        draft_reply=r.draft_reply, final_reply=r.final_reply, edit_distance=r.edit_distance, category=r.category,
+        risk=r.risk, queue=r.queue, labels_corrected=r.labels_corrected, version=version, case_id=r.case_id,
+        learned=learned, reviewer=r.reviewer_name, created_at=r.created_at,
+    )
+
+
+def history_out(ticket_id: str, events: list[AuditEvent]) -> HistoryOut:
+    return HistoryOut(ticket_id=ticket_id, events=[
+        HistoryEvent(id=e.id, at=e.created_at, actor=e.actor, action=e.action, data=e.data) for e in events])
+
+
+def _version_from(body: int | None, if_match: str | None) -> int:
+    raw: Any = body
+    if raw is None and if_match:
+        raw = if_match.strip().removeprefix("W/").strip('"')
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise InvalidTicket("version: send the ticket version you read, in the body or an If-Match header",
+                            field="version") from None
+
+
+# -- endpoints -----------------------------------------------------------------------------------
+@router.get("/review/queue", response_model=QueueOut, summary="Tickets to review, most urgent first",
+            responses={**AUTH, 422: ERRORS[422]})
+def get_queue(
+    session: SessionDep, components: ComponentsDep, key: ReviewerKey,
+    queue: Annotated[str | None, Query(description="a queue from the routing policy")] = None,
+    risk: Annotated[str | None, Query(description="a risk level")] = None,
+    language: Annotated[str | None, Query(max_length=8)] = None,
+    status_: Annotated[str, Query(alias="status", description=", ".join(QUEUE_STATUSES))] = "open",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> QueueOut:
+    """Ordered by risk (most severe first), then SLA due time. `status=open` is decided + in review."""
+    page = review_queue(session, policy=components.policy, queue=queue, risk=risk, language=language,
+                        status=status_, limit=limit, offset=offset)
+    return QueueOut(total=page.total, limit=page.limit, offset=page.offset, items=[
+        QueueItemOut(
+            ticket_id=i.ticket.id, external_id=i.ticket.external_id, subject=i.ticket.subject,
+            excerpt=i.ticket.body[:160], language=i.ticket.language, status=i.ticket.status,
+            version=i.ticket.version, category=i.decision.category,
+            category_confidence=i.decision.category_confidence, risk=i.decision.risk, queue=i.decision.queue,
+            priority=i.decision.priority, sla_due_at=i.decision.sla_due_at, needs_human=i.decision.needs_human,
+            reasons=i.decision.reasons, claimed_by=i.claimed_by_name,
+            claim_expires_at=i.ticket.claim_expires_at if i.claim_active else None, created_at=i.ticket.created_at,
+        ) for i in page.items])
+
+
+@router.post("/tickets/{ticket_id}/claim", response_model=ClaimOut, summary="Claim a ticket (an expiring lease)",
+             responses={**AUTH, 404: {"description": "No such ticket"}, **CONFLICT})
+def post_claim(ticket_id: str, components: ComponentsDep, key: ReviewerKey, body: ClaimIn | None = None) -> ClaimOut:
+    """Take the lease, or renew your own. 409 while another reviewer's lease is live."""
+    lease = timedelta(seconds=(body or ClaimIn()).lease_seconds)
+    claim = claim_ticket(components.sessions, ticket_id=ticket_id, reviewer_id=key.id, reviewer_name=key.name,
+                         lease=lease)
+    return ClaimOut(ticket_id=claim.ticket_id, claimed_by=claim.claimed_by_name, expires_at=claim.expires_at,
+                    version=claim.version)
+
+
+@router.post("/tickets/{ticket_id}/review", response_model=ReviewOut, summary="Accept, edit or reject a decision",
+             responses={**AUTH, 404: {"description": "No such ticket"}, **CONFLICT, 422: ERRORS[422]})
+def post_review(
+    ticket_id: str, body: ReviewIn, components: ComponentsDep, key: ReviewerKey,
+    if_match: Annotated[str | None, Header(description="the ticket version you read")] = None,
+) -> ReviewOut:
+    """Record the verdict. Send the ticket `version` you read (body or If-Match); a stale one gets 409.
+
+    An accepted or corrected ticket becomes a past case (idempotently), so the next similar ticket sees it.
+    """
+    result = review_ticket(
+        components, ticket_id=ticket_id, reviewer_id=key.id, reviewer_name=key.name, action=body.action,
+        expected_version=_version_from(body.version, if_match), final_reply=body.final_reply,
+        category=body.category, risk=body.risk, queue=body.queue, reason_code=body.reason_code, note=body.note,
+        decision_id=body.decision_id,
+    )
+    return review_out(result.review, version=result.ticket_version, learned=result.learned)
+
+
+@router.get("/tickets/{ticket_id}/history", response_model=HistoryOut, summary="The ticket's audit trail",
+            responses={**AUTH, 404: {"description": "No such ticket"}})
+def get_history(ticket_id: str, session: SessionDep, key: HistoryKey) -> HistoryOut:
+    """Append-only: who did what, when, with which model, prompt and policy versions."""
+    return history_out(ticket_id, ticket_history(session, ticket_id))
+
+
+@router.get("/stats", summary="Operations figures over a time window", responses={**AUTH, 422: ERRORS[422]})
+def get_stats(
+    session: SessionDep, key: AnalystKey,
+    since: Annotated[datetime | None, Query(description="window start (ISO 8601); default: 7 days before until")]
+    = None,
+    until: Annotated[datetime | None, Query(description="window end (ISO 8601); default: now")] = None,
+) -> dict[str, Any]:
+    """Volumes by queue, category and risk; SLA breaches; draft acceptance and edit rates; model–reviewer
+    agreement per category; per-reviewer counts."""
+    since, until = stats_window(since, until)
+    return review_stats(session, since=since, until=until).as_dict()
+
+
+@router.post("/keys", response_model=KeyOut, status_code=status.HTTP_201_CREATED, summary="Create an API key",
+             tags=["keys"], responses=AUTH)
+def post_key(body: KeyIn, session: SessionDep, key: AdminKey) -> KeyOut:
+    """The plain key is in the response once; it is stored hashed."""
+    row, plain = key_service.create_key(session, role=body.role, name=body.name)
+    session.commit()
+    return KeyOut(id=row.id, name=row.name, role=row.role, prefix=row.prefix, created_at=row.created_at, key=plain)
+
+
+@router.delete("/keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke an API key",
+               tags=["keys"], responses={**AUTH, 404: {"description": "No such key"}})
+def delete_key(key_id: str, session: SessionDep, key: AdminKey) -> Response:
+    key_service.revoke_key(session, key_id=key_id)
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-__all__ = ["ApiKey", "AuditEvent", "Base", "CaseRow", "DecisionRow", "Ticket", "new_id", "utcnow"]
+__all__ = ["ApiKey", "AuditEvent", "Base", "CaseRow", "DecisionRow", "ReviewRow", "Ticket", "new_id", "utcnow"]
 
 
 def utcnow() -> datetime:
@@ -92,6 +92,9 @@ class Ticket(Base):
     status: Mapped[str] = mapped_column(String(20), default="received")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # the reviewer's lease (an API key id) and when it lapses; set by a compare-and-set UPDATE
+    claimed_by: Mapped[str | None] = mapped_column(String(36), default=None)
+    claim_expires_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -169,3 +172,32 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReviewRow(Base):
+    """A reviewer's verdict on one decision: the draft, the reply actually sent, and the final labels."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    decision_id: Mapped[str] = mapped_column(String(36))
+    reviewer_id: Mapped[str] = mapped_column(String(36), index=True)
+    reviewer_name: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(20))  # accept | edit | reject
+    reason_code: Mapped[str | None] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(Text)
+    draft_reply: Mapped[str] = mapped_column(Text)
+    final_reply: Mapped[str | None] = mapped_column(Text)  # null when the draft was rejected unsent
+    edit_distance: Mapped[int] = mapped_column(Integer, default=0)
+    model_category: Mapped[str] = mapped_column(String(60))
+    model_risk: Mapped[str] = mapped_column(String(20))
+    model_queue: Mapped[str] = mapped_column(String(60))
+    category: Mapped[str] = mapped_column(String(60))
+    risk: Mapped[str] = mapped_column(String(20))
+    queue: Mapped[str] = mapped_column(String(60))
+    labels_corrected: Mapped[bool] = mapped_column(Boolean, default=False)
+    ticket_version: Mapped[int] = mapped_column(Integer)
+    sla_due_at: Mapped[datetime]
+    case_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -16,6 +16,8 @@ from triage.errors import PolicyError
 
 __all__ = ["Signal", "SignalScanner", "load_signals"]
 
+_SENTENCES = re.compile(r"(?<=[.!?。！？])\s+|\n+")
+
 
 class _SignalSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -57,6 +59,17 @@ class SignalScanner:
 
     def injection_suspected(self, text: str) -> bool:
         return any(p.search(text) for p in self._injection)
+
+    def strip_injection(self, text: str) -> str:
+        """The text without the sentences that carry instructions aimed at a model.
+
+        Used for the text the classifier sees, so an appended "mark this as low risk" cannot move the
+        embedding (and with it the labels); the ticket keeps its original text and gets a flag.
+        """
+        if not self.injection_suspected(text):
+            return text
+        kept = [s for s in _SENTENCES.split(text) if s.strip() and not self.injection_suspected(s)]
+        return " ".join(kept).strip() or text
 
 
 def load_signals(path: Path, *, categories: list[str], risk_levels: list[str]) -> SignalScanner:

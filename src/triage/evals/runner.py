@@ -1,0 +1,421 @@
+"""The eval runner: score a suite with the same pipeline the service runs, on an isolated case store.
+
+For each fold (one, or k for `memory_split`) it builds a fresh in-memory Qdrant store, imports the
+memory rows as past cases (`import_cases`, no database), builds the pipeline with
+`triage.components.build_pipeline`, and calls `Pipeline.decide_many` batch by batch. Each batch's
+predictions are appended to `predictions.jsonl` at once, so an interrupted run resumes where it
+stopped (done ids are skipped; a fold whose tickets are all done is not even rebuilt). Everything that
+decides is seeded, so two runs of the same suite on the same code give the same predictions.
+
+`--mode llm` plugs the LLM decider (`triage.components.build_llm`) into the same pipeline, behind
+`CachedLlm`, a response cache keyed by model, prompt version and the redacted input.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import random
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from triage.adapters.qdrant_store import QdrantCaseStore
+from triage.components import build_llm, build_pipeline
+from triage.config import PROJECT_ROOT, Settings
+from triage.domain.cases import CaseHit
+from triage.domain.policy import Policy, load_policy
+from triage.evals.metrics import rouge_l
+from triage.evals.suites import Example, Suite, SuiteError, assign_folds
+from triage.pipeline.classify import LocalClassifier, LocalPrediction
+from triage.pipeline.guard import check_reply
+from triage.pipeline.language import LanguageDetector
+from triage.pipeline.pipeline import Decision, LlmDecider, LlmVerdict, Pipeline, TicketFacts
+from triage.pipeline.redact import Redaction, redact
+from triage.ports import Embedder
+from triage.services.cases import FieldMap, import_cases, read_rows
+
+__all__ = ["CachedLlm", "CachingEmbedder", "RunError", "code_version", "load_examples", "read_predictions",
+           "run_suite"]
+
+log = logging.getLogger(__name__)
+
+PREDICTIONS = "predictions.jsonl"
+RUN_META = "run.json"
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+class RunError(SuiteError):
+    """The run cannot start or go on (e.g. the output directory holds a different run)."""
+
+
+class CachingEmbedder:
+    """Embeds each distinct text once per run: cross-validation folds share their memory's vectors."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name = getattr(inner, "name", "unknown")
+        self.dimension = inner.dimension
+        self._cache: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            for text, vector in zip(missing, self.inner.embed(missing), strict=True):
+                self._cache[text] = vector
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([self._cache[t] for t in texts])
+
+
+class CachedLlm:
+    """An `LlmDecider` that remembers verdicts in a JSONL file, keyed by model, prompt version and input.
+
+    A cached verdict comes back with `usage["cached"] = True`, so the report counts cached and live
+    calls apart. Failures are never cached.
+    """
+
+    def __init__(self, inner: LlmDecider, *, path: Path, model: str) -> None:
+        self.inner = inner
+        self.path = path
+        self.model = model
+        self.prompt_version = str(
+            getattr(inner, "prompt_version", None) or (getattr(inner, "versions", None) or {}).get("prompt")
+            or "unknown"
+        )
+        self._cache: dict[str, dict[str, Any]] = {}
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    item = json.loads(line)
+                    self._cache[item["key"]] = item["verdict"]
+                except (json.JSONDecodeError, KeyError):
+                    continue
+
+    def wants(self, *, category_confidence: float, risk: str) -> tuple[bool, str]:
+        return self.inner.wants(category_confidence=category_confidence, risk=risk)
+
+    def key(self, *, redacted: Redaction, language: str, hits: list[CaseHit]) -> str:
+        material = json.dumps({"model": self.model, "prompt": self.prompt_version, "text": redacted.text,
+                               "language": language, "cases": [h.case.id for h in hits]}, sort_keys=True)
+        return hashlib.sha256(material.encode()).hexdigest()
+
+    async def decide(self, *, facts: TicketFacts, redacted: Redaction, language: str, hits: list[CaseHit],
+                     local: LocalPrediction) -> LlmVerdict:
+        key = self.key(redacted=redacted, language=language, hits=hits)
+        if key in self._cache:
+            data = dict(self._cache[key])
+            data["runner_up"] = [tuple(x) for x in data.get("runner_up", [])]
+            data["usage"] = {**data.get("usage", {}), "cached": True}
+            return LlmVerdict(**data)
+        verdict = await self.inner.decide(facts=facts, redacted=redacted, language=language, hits=hits, local=local)
+        data = dataclasses.asdict(verdict)
+        self._cache[key] = data
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"key": key, "verdict": data}, ensure_ascii=False) + "\n")
+        verdict.usage = {**verdict.usage, "cached": False}
+        return verdict
+
+
+def code_version() -> str:
+    """`git describe` of the checkout when there is one, else the installed package version."""
+    try:
+        out = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"], cwd=PROJECT_ROOT,
+                             capture_output=True, text=True, timeout=5, check=True)
+        return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        try:
+            return metadata.version("triage")
+        except metadata.PackageNotFoundError:
+            return "unknown"
+
+
+def load_examples(suite: Suite, path: Path) -> list[Example]:
+    examples: list[Example] = []
+    seen: dict[str, int] = {}
+    for i, row in enumerate(read_rows(path)):
+        ex = suite.normalise(row, i)
+        if ex.id in seen:  # keep ids unique (a repeated external id gets a suffix)
+            seen[ex.id] += 1
+            ex.id = f"{ex.id}#{seen[ex.id]}"
+        else:
+            seen[ex.id] = 1
+        examples.append(ex)
+    return examples
+
+
+def read_predictions(out_dir: Path, *, repair: bool = False) -> list[dict[str, Any]]:
+    """Rows of predictions.jsonl; a torn last line (an interrupted write) is dropped (and removed if repair)."""
+    path = out_dir / PREDICTIONS
+    if not path.exists():
+        return []
+    rows, torn = [], False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            torn = True
+    if torn and repair:
+        log.warning("dropping a torn line from %s", path)
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return rows
+
+
+def _facts(ex: Example, text: str | None = None) -> TicketFacts:
+    return TicketFacts(id=ex.id, subject="", body=text if text is not None else ex.text, channel="eval",
+                       reporter_type="user", language=ex.language, region=None,
+                       received_at=datetime(2026, 1, 5, 12, 0, tzinfo=UTC))
+
+
+def _argmax(dist: dict[str, float]) -> tuple[str | None, float | None]:
+    if not dist:
+        return None, None
+    best = max(sorted(dist), key=dist.__getitem__)
+    return best, dist[best]
+
+
+def _predict_labels(suite: Suite, d: Decision) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    predicted: dict[str, Any] = {}
+    confidence: dict[str, Any] = {}
+    probabilities: dict[str, Any] = {}
+    for name, spec in suite.labels.items():
+        dist = d.probabilities.get(name) or {}
+        if name == "category" and not spec.learned:
+            predicted[name], confidence[name] = d.category, d.category_confidence
+        elif spec.learned:
+            predicted[name], confidence[name] = _argmax(dist)
+        else:  # risk, queue, priority: the pipeline's final values (after floors and routing)
+            predicted[name] = getattr(d, name)
+            confidence[name] = dist.get(predicted[name]) if dist else None
+        if dist:
+            probabilities[name] = {k: round(v, 6) for k, v in dist.items()}
+    return predicted, confidence, probabilities
+
+
+def _flag_scores(suite: Suite, ex: Example, d: Decision, predicted: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    cat = d.probabilities.get("category") or {}
+    for name, flag in suite.flags.items():
+        if flag.categories:
+            score = sum(cat.get(c, 0.0) for c in flag.categories)
+            hit = d.category in flag.categories
+        elif flag.label:
+            score = (d.probabilities.get(flag.label) or {}).get(flag.positive, 0.0)
+            hit = predicted.get(flag.label) == flag.positive
+        else:
+            hit = flag.decision_flag in d.flags
+            score = float(hit)
+        out[name] = {"gold": ex.flags.get(name), "score": round(float(score), 6), "predicted": bool(hit)}
+    return out
+
+
+class _Scorer:
+    """Turns one batch of decisions into prediction rows (drafts and robustness included)."""
+
+    def __init__(self, suite: Suite, embedder: Embedder, robust_ids: set[str]) -> None:
+        self.suite = suite
+        self.embedder = embedder
+        self.robust_ids = robust_ids
+        self.detector = LanguageDetector()
+
+    def drafts(self, batch: list[Example], decisions: list[Decision]) -> list[dict[str, Any] | None]:
+        out: list[dict[str, Any] | None] = []
+        pairs = [(ex, d) for ex, d in zip(batch, decisions, strict=True) if ex.reference]
+        sims: dict[str, float] = {}
+        if pairs:
+            a = self.embedder.embed([d.draft_reply for _, d in pairs])
+            b = self.embedder.embed([ex.reference or "" for ex, _ in pairs])
+            sims = {ex.id: float(np.dot(x, y)) for (ex, _), x, y in zip(pairs, a, b, strict=True)}
+        for ex, d in zip(batch, decisions, strict=True):
+            expected = ex.language or d.language
+            reply_lang, _ = self.detector.detect(d.draft_reply)
+            guard = check_reply(d.draft_reply, ticket_values=set(redact(ex.text).mapping.values()))
+            item: dict[str, Any] = {"language": reply_lang, "language_match": reply_lang == expected,
+                                    "issues": guard.issues}
+            if ex.reference:
+                item["similarity"] = round(sims[ex.id], 6)
+                item["rouge_l"] = round(rouge_l(d.draft_reply, ex.reference), 6)
+            out.append(item)
+        return out
+
+    def row(self, ex: Example, d: Decision, fold: int, draft: dict[str, Any] | None,
+            perturbed: Decision | None) -> dict[str, Any]:
+        predicted, confidence, probabilities = _predict_labels(self.suite, d)
+        row: dict[str, Any] = {
+            "id": ex.id, "fold": fold, "language": ex.language or d.language, "gold": ex.gold,
+            "predicted": predicted, "confidence": confidence, "probabilities": probabilities,
+            "flags": _flag_scores(self.suite, ex, d, predicted), "needs_human": d.needs_human,
+            "path": d.path, "latency_ms": d.timings_ms, "usage": d.usage, "draft": draft,
+            "decision_flags": d.flags,
+        }
+        if perturbed is not None:
+            p_pred, _, _ = _predict_labels(self.suite, perturbed)
+            changed = sorted(k for k in predicted if p_pred.get(k) != predicted[k])
+            for k in ("category", "risk"):
+                if getattr(perturbed, k) != getattr(d, k) and k not in changed:
+                    changed.append(k)
+            row["robustness"] = {"flipped": bool(changed), "changed": changed,
+                                 "injection_flagged": "prompt_injection_suspected" in perturbed.flags}
+        return row
+
+
+def _check_out_dir(out_dir: Path, meta: dict[str, Any]) -> None:
+    path = out_dir / RUN_META
+    if path.exists():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        for key in ("hashes", "mode", "limit"):
+            if old.get(key) != meta.get(key):
+                raise RunError(f"{out_dir} holds a run with a different {key} ({old.get(key)!r}); "
+                               "choose another --out or delete it")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+
+
+async def _score_fold(
+    *, suite: Suite, settings: Settings, policy: Policy, embedder: Embedder, memory: list[dict[str, Any]],
+    pending: list[Example], fold: int, batch_size: int, llm: LlmDecider | None, scorer: _Scorer,
+    out: Path, on_batch: Callable[[int], None], stats: dict[str, Any],
+) -> None:
+    store = QdrantCaseStore(dimension=embedder.dimension, in_memory=True, collection=f"eval_fold_{fold}")
+    try:
+        t0 = time.perf_counter()
+        extra = [n for n in suite.learned if n not in ("category", "risk", "queue")]
+        report = import_cases(memory, fields=FieldMap(), store=store, embedder=embedder, sessions=None,
+                              source=f"eval:{suite.name}", extra_labels=extra, batch_size=256)
+        stats["memory"].append({"fold": fold, **report.as_dict(), "seconds": round(time.perf_counter() - t0, 2)})
+        pipeline: Pipeline = build_pipeline(
+            settings, policy=policy, embedder=embedder, store=store, llm=llm,
+            classifier_labels=("category", "risk", *extra, *(["queue"] if "queue" in suite.learned else [])),
+        )
+        pipeline.warm_up()
+        stats["versions"] = pipeline.versions
+        for start in range(0, len(pending), batch_size):
+            batch = pending[start:start + batch_size]
+            decisions = await pipeline.decide_many([_facts(ex) for ex in batch])
+            robust = [ex for ex in batch if ex.id in scorer.robust_ids]
+            perturbed: dict[str, Decision] = {}
+            if robust:
+                injection = suite.spec.robustness.injection if suite.spec.robustness else ""
+                again = await pipeline.decide_many([_facts(ex, ex.text + injection) for ex in robust])
+                perturbed = {ex.id: d for ex, d in zip(robust, again, strict=True)}
+            drafts = scorer.drafts(batch, decisions)
+            rows = [scorer.row(ex, d, fold, dr, perturbed.get(ex.id))
+                    for ex, d, dr in zip(batch, decisions, drafts, strict=True)]
+            with out.open("a", encoding="utf-8") as fh:
+                fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+                fh.flush()
+            on_batch(len(batch))
+    finally:
+        store.close()
+
+
+def _llm_for(settings: Settings, policy: Policy, cache: Path) -> LlmDecider:
+    inner = build_llm(settings, policy)
+    if inner is None:
+        raise RunError("--mode llm needs an LLM: set TRIAGE_LLM__BASE_URL and TRIAGE_LLM__MODEL "
+                       "(and have the LLM path, triage.llm, installed)")
+    return CachedLlm(inner, path=cache, model=settings.llm.model or "unknown")
+
+
+async def run_suite(
+    suite: Suite, *, out_dir: Path, settings: Settings, embedder: Embedder, mode: str = "local",
+    batch_size: int = 32, limit: int | None = None, llm_cache: Path | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Score `suite` into `out_dir` (resuming what is there) and return the results (also written)."""
+    from triage.evals.report import summarise, write_reports
+
+    started = time.perf_counter()
+    policy = load_policy(settings.policy_dir)
+    examples = load_examples(suite, suite.dataset_path)
+    if limit:
+        examples = examples[:limit]
+    meta = {"suite": suite.name, "suite_file": str(suite.path), "hashes": suite.hashes(), "mode": mode,
+            "limit": limit, "created_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    _check_out_dir(out_dir, meta)
+    out = out_dir / PREDICTIONS
+    done = {r["id"] for r in read_predictions(out_dir, repair=True)}
+    ids = {ex.id for ex in examples}
+    total = len(examples)
+    counter = {"done": len(done & ids)}
+
+    def on_batch(n: int) -> None:
+        counter["done"] += n
+        if progress:
+            progress("scoring", counter["done"], total)
+
+    if progress:
+        progress("scoring", counter["done"], total)
+
+    llm: LlmDecider | None = None
+    if mode in ("llm", "cascade"):
+        run_settings = settings.model_copy(
+            update={"classifier": settings.classifier.model_copy(update={"mode": mode})})
+        llm = _llm_for(run_settings, policy, llm_cache or (out_dir / "llm-cache.jsonl"))
+        settings = run_settings
+    elif mode != "local":
+        raise RunError(f"unknown mode {mode!r}: use local, llm or cascade")
+
+    cached = CachingEmbedder(embedder)
+    robust_ids: set[str] = set()
+    if suite.spec.robustness:
+        pool = sorted(ex.id for ex in examples)
+        sample = suite.spec.robustness.sample
+        robust_ids = set(random.Random(suite.spec.seed).sample(pool, min(sample, len(pool))) if sample else pool)
+    scorer = _Scorer(suite, cached, robust_ids)
+    stats: dict[str, Any] = {"memory": [], "versions": {}}
+
+    if suite.spec.memory_split:
+        split = suite.spec.memory_split
+        pool_examples = load_examples(suite, suite.dataset_path)  # memory comes from the whole file
+        stratify = next(iter(suite.labels), None)
+        folds = assign_folds(pool_examples, folds=split.folds, seed=split.seed, stratify=stratify)
+        plan = []
+        for k in range(split.folds):
+            memory = [m for ex in pool_examples if folds[ex.id] != k and (m := suite.memory_row(ex))]
+            pending = [ex for ex in examples if folds[ex.id] == k and ex.id not in done]
+            plan.append((k, memory, pending))
+    else:
+        memory_rows: list[dict[str, Any]] = []
+        if suite.memory_path:
+            memory_rows = [m for ex in load_examples(suite, suite.memory_path) if (m := suite.memory_row(ex))]
+        plan = [(0, memory_rows, [ex for ex in examples if ex.id not in done])]
+
+    for fold, memory, pending in plan:
+        if not pending:
+            continue
+        log.info("scoring fold %s: %s memory cases, %s tickets", fold, len(memory), len(pending))
+        await _score_fold(suite=suite, settings=settings, policy=policy, embedder=cached, memory=memory,
+                          pending=pending, fold=fold, batch_size=batch_size, llm=llm, scorer=scorer, out=out,
+                          on_batch=on_batch, stats=stats)
+
+    rows = [r for r in read_predictions(out_dir) if r["id"] in ids]
+    pv = stats["versions"]
+    versions = {
+        "code": code_version(),
+        "embedder": getattr(embedder, "name", "unknown"),
+        "policy": pv.get("policy", policy.version),
+        "classifier": pv.get("classifier", LocalClassifier.version),
+        "reply_templates": pv.get("prompt"),
+        "llm_model": settings.llm.model if llm is not None else None,
+        "llm_prompt": getattr(llm, "prompt_version", None) if llm is not None else None,
+    }
+    run_info = {
+        **meta, "versions": versions, "memory": stats["memory"],
+        "memory_kind": "split" if suite.spec.memory_split else ("file" if suite.memory_path else "none"),
+        "wall_time_s": round(time.perf_counter() - started, 2), "resumed_from": len(done & ids),
+    }
+    results = summarise(suite, rows, policy=policy, run=run_info)
+    write_reports(out_dir, results, rows)
+    return results

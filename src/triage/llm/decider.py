@@ -1,0 +1,210 @@
+"""The LLM decider: classify (and draft) one ticket through an OpenAI-compatible server.
+
+The pipeline calls `wants` (cascade: should the LLM be asked?) and `decide` (returns an `LlmVerdict`
+or raises an `LlmError`, after which the pipeline keeps the local decision, marked degraded). Risk
+floors and critical signals are applied by the pipeline after this, so the LLM can raise risk but
+never lower it.
+
+Only redacted text leaves the process: the ticket as `Redaction.text`, past cases as stored (redacted
+at import) and their replies redacted again here.
+
+Category confidence:
+* with logprobs: the probability the model gave to the tokens of the category value it wrote
+  (exp of their summed logprobs); runner-up labels come from the alternatives at the value's first
+  token that name exactly one category;
+* without: the mean of the model's stated confidence and the local classifier's probability for the
+  LLM's category, so an LLM label that the case memory does not support lands below the
+  `min_confidence` line and goes to a person.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from typing import Any
+
+from triage.config import Settings
+from triage.domain.cases import CaseHit
+from triage.domain.policy import Policy
+from triage.errors import LlmError
+from triage.llm.client import ChatClient, Usage
+from triage.llm.prompts import PromptRenderer, new_fence
+from triage.llm.schema import OutputModels, build_output_models
+from triage.pipeline.classify import LocalPrediction
+from triage.pipeline.pipeline import LlmVerdict, TicketFacts
+from triage.pipeline.redact import Redaction, redact
+
+__all__ = ["LlmTicketDecider", "build_llm_decider", "confidence_from_logprobs"]
+
+log = logging.getLogger(__name__)
+
+MAX_CASE_CHARS = 700
+MAX_REPLY_CHARS = 500
+DRAFT_EXAMPLES = 3
+# without logprobs: weight of the model's stated confidence against the local probability
+STATED_WEIGHT = 0.5
+# without logprobs and without any local distribution (empty case memory): discount stated confidence
+STATED_ONLY_DISCOUNT = 0.8
+
+
+def confidence_from_logprobs(
+    tokens: list[Any], content: str, category: str, categories: list[str]
+) -> tuple[float, list[tuple[str, float]]] | None:
+    """P(category value) from the token logprobs, and runner-ups from the first token's alternatives.
+
+    `tokens` are openai `ChatCompletionTokenLogprob`s (token, logprob, top_logprobs). Returns None when
+    the tokens do not spell the content or the value cannot be found.
+    """
+    if not tokens or "".join(t.token for t in tokens) != content:
+        return None
+    match = re.search(r'"category"\s*:\s*"(' + re.escape(category) + r')"', content)
+    if not match:
+        return None
+    start, end = match.span(1)
+    total, offset, first = 0.0, 0, None
+    for tok in tokens:
+        tok_start, tok_end = offset, offset + len(tok.token)
+        offset = tok_end
+        if tok_end <= start or tok_start >= end:
+            continue
+        if first is None:
+            first = (tok, start - tok_start)
+        total += float(tok.logprob)
+    if first is None:
+        return None
+    confidence = min(1.0, max(0.0, math.exp(total)))
+    tok, skip = first
+    before = tok.token[:max(0, skip)]
+    runner_up: dict[str, float] = {}
+    for alt in tok.top_logprobs or []:
+        if alt.token == tok.token or not alt.token.startswith(before):
+            continue
+        prefix = alt.token[len(before):].strip('"')
+        candidates = [c for c in categories if prefix and c.startswith(prefix) and c != category]
+        if len(candidates) == 1:
+            runner_up[candidates[0]] = max(runner_up.get(candidates[0], 0.0), math.exp(float(alt.logprob)))
+    ranked = sorted(runner_up.items(), key=lambda kv: -kv[1])[:3]
+    return confidence, ranked
+
+
+class LlmTicketDecider:
+    """Implements `triage.pipeline.pipeline.LlmDecider`."""
+
+    def __init__(self, *, settings: Settings, policy: Policy, client: ChatClient, prompts: PromptRenderer) -> None:
+        self.settings = settings
+        self.policy = policy
+        self.client = client
+        self.prompts = prompts
+        self.models: OutputModels = build_output_models(policy)
+        cascade_max = settings.classifier.cascade_max_risk
+        if cascade_max not in policy.risk_order:
+            raise ValueError(f"TRIAGE_CLASSIFIER__CASCADE_MAX_RISK={cascade_max!r} is not one of {policy.risk_order}")
+
+    # -- cascade ----------------------------------------------------------------------------------
+    def wants(self, *, category_confidence: float, risk: str) -> tuple[bool, str]:
+        c = self.settings.classifier
+        if category_confidence < c.cascade_min_confidence:
+            return True, f"local confidence {category_confidence:.2f} < {c.cascade_min_confidence:.2f}"
+        if risk in self.policy.risk_order and self.policy.severity(risk) > self.policy.severity(c.cascade_max_risk):
+            return True, f"local risk {risk} is above {c.cascade_max_risk}"
+        return False, (f"the local classifier is confident ({category_confidence:.2f} >= "
+                       f"{c.cascade_min_confidence:.2f}) and the risk is {risk}")
+
+    # -- the decision ------------------------------------------------------------------------------
+    async def decide(
+        self, *, facts: TicketFacts, redacted: Redaction, language: str, hits: list[CaseHit],
+        local: LocalPrediction,
+    ) -> LlmVerdict:
+        s = self.settings.llm
+        deadline = time.monotonic() + s.deadline_s
+        usage = Usage()
+        ticket = {
+            "text": redacted.text, "channel": facts.channel, "reporter_type": facts.reporter_type,
+            "language": language,
+        }
+        fence = new_fence()
+        cases = [
+            {
+                "similarity": h.similarity, "category": h.case.category, "risk": h.case.risk,
+                "outcome": h.case.outcome, "text": h.case.text[:MAX_CASE_CHARS],
+                "reply": redact(h.case.final_reply).text[:MAX_REPLY_CHARS] if h.case.final_reply else "",
+            }
+            for h in hits[: s.max_examples]
+        ]
+        classify = self.prompts.render(
+            "classify", fence=fence, ticket=ticket, cases=cases,
+            categories=dict(self.policy.taxonomy.categories), risk_levels=dict(self.policy.taxonomy.risk_levels),
+        )
+        answer = await self.client.complete(
+            messages=classify.messages, output=self.models.classification, name="classification",
+            max_tokens=s.max_tokens, deadline=deadline, usage=usage,
+        )
+        value: Any = answer.value
+        category, risk = value.category.value, value.risk.value
+        confidence, runner_up, source = self._confidence(answer.logprobs, answer.content, category, value.confidence,
+                                                         local)
+        prompt_ids = [classify.id]
+        extra: dict[str, Any] = {}
+
+        draft: str | None = None
+        if s.draft:
+            draft_risk = self.policy.max_risk(risk, self.policy.floor(category))
+            examples = [c["reply"] for c in cases if c["reply"] and c["category"] == category][:DRAFT_EXAMPLES]
+            prompt = self.prompts.render(
+                "draft", fence=fence, ticket=ticket, language=language, category=category,
+                category_definition=self.policy.taxonomy.categories[category].definition, risk=draft_risk,
+                examples=examples,
+            )
+            try:
+                drafted = await self.client.complete(
+                    messages=prompt.messages, output=self.models.draft, name="draft",
+                    max_tokens=s.draft_max_tokens, deadline=deadline, usage=usage,
+                )
+            except LlmError as exc:  # the classification stands; the local template drafts the reply
+                log.warning("llm draft failed, using the template reply: %s", exc.detail)
+                extra["draft_error"] = exc.detail
+            else:
+                draft = drafted.value.reply  # type: ignore[attr-defined]
+                prompt_ids.append(prompt.id)
+
+        log.info("llm decided ticket %s: %s/%s (confidence %.2f from %s, %d tokens)", facts.id, category, risk,
+                 confidence, source, usage.prompt_tokens + usage.completion_tokens)
+        return LlmVerdict(
+            category=category,
+            category_confidence=confidence,
+            risk=risk,
+            rationale=value.rationale or f"the LLM chose {category}",
+            draft_reply=draft,
+            versions={"prompt": "+".join(prompt_ids), "model": self.client.model},
+            usage={
+                **usage.as_dict(self.client.price), "model": self.client.model,
+                "structured_output": answer.mode, "confidence_source": source, "prompts": prompt_ids,
+                "stated_confidence": round(float(value.confidence), 4), **extra,
+            },
+            runner_up=runner_up,
+        )
+
+    def _confidence(
+        self, logprobs: list[Any] | None, content: str, category: str, stated: float, local: LocalPrediction
+    ) -> tuple[float, list[tuple[str, float]], str]:
+        if logprobs:
+            found = confidence_from_logprobs(logprobs, content, category, self.policy.categories)
+            if found is not None:
+                return found[0], found[1], "logprobs"
+        dist = local.probs.get("category") or {}
+        runner_up = [(c, p) for c, p in sorted(dist.items(), key=lambda kv: -kv[1]) if c != category][:3]
+        if not dist:
+            return STATED_ONLY_DISCOUNT * stated, runner_up, "stated"
+        combined = STATED_WEIGHT * stated + (1 - STATED_WEIGHT) * dist.get(category, 0.0)
+        return combined, runner_up, "stated+local_agreement"
+
+
+def build_llm_decider(settings: Settings, policy: Policy) -> LlmTicketDecider:
+    """Called by `triage.components.build_llm` when an endpoint is configured."""
+    client = ChatClient(settings.llm, environment=settings.environment)
+    prompts = PromptRenderer(settings.prompts_dir, version=settings.llm.prompt_version)
+    prompts.check("classify", "draft")
+    log.info("LLM path on: model %s at %s, mode %s", client.model, client.base_url, settings.decision_mode)
+    return LlmTicketDecider(settings=settings, policy=policy, client=client, prompts=prompts)

@@ -1,0 +1,97 @@
+"""The CLI end to end, and the case import: batches, resumable, duplicates skipped."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import SEED_FILE, settings_for
+from triage.cli import app
+from triage.services.cases import FieldMap, import_cases, read_rows
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("TRIAGE_DATABASE__URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("TRIAGE_QDRANT__PATH", str(tmp_path / "qdrant"))
+    monkeypatch.setenv("TRIAGE_ENVIRONMENT", "test")
+    return tmp_path
+
+
+def test_help_explains_every_command() -> None:
+    runner = CliRunner()
+    top = runner.invoke(app, ["--help"])
+    assert top.exit_code == 0
+    for command in ("serve", "classify", "reprocess", "cases", "keys", "db", "eval"):
+        assert command in top.output
+    imp = runner.invoke(app, ["cases", "import", "--help"])
+    assert imp.exit_code == 0 and "--map" in imp.output and "Resumable" in imp.output
+
+
+def test_cli_round_trip(env: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    small = env / "cases.csv"
+    with small.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["ref", "msg", "label", "risk", "lang"])
+        w.writerow(["1", "I forgot my password and cannot log in", "account_access", "low", "en"])
+        w.writerow(["2", "Adult asking 12 year olds for nude pictures", "child_safety", "critical", "en"])
+        w.writerow(["3", "Fake crypto giveaway, send 1 BTC get 2 back", "scam_fraud", "medium", "en"])
+        w.writerow(["3", "Fake crypto giveaway, send 1 BTC get 2 back", "scam_fraud", "medium", "en"])  # dup
+        w.writerow(["4", "", "spam", "low", "en"])  # invalid: no text
+    r = runner.invoke(app, ["cases", "import", str(small), "--map", "text=msg", "--map", "category=label",
+                            "--map", "language=lang", "--map", "id=ref", "--source", "csvtest"])
+    assert r.exit_code == 0, r.output
+    assert "imported" in r.output
+    again = runner.invoke(app, ["cases", "import", str(small), "--map", "text=msg", "--map", "category=label",
+                                "--map", "id=ref", "--source", "csvtest"])
+    assert again.exit_code == 0
+
+    key_run = runner.invoke(app, ["keys", "create", "--role", "service", "--name", "cli-test"])
+    assert key_run.exit_code == 0
+    assert key_run.output.strip().splitlines()[-1].startswith("trg_")
+    bad_role = runner.invoke(app, ["keys", "create", "--role", "wizard", "--name", "x"])
+    assert bad_role.exit_code != 0
+
+    tickets = env / "tickets.jsonl"
+    tickets.write_text(json.dumps({"id": "t1", "body": "I can't log in, password reset never arrives"}) + "\n"
+                       + json.dumps({"id": "t2", "body": "he sends nude pictures requests to 12 year olds"}) + "\n")
+    out = env / "decisions.jsonl"
+    r = runner.invoke(app, ["classify", str(tickets), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [row["external_id"] for row in rows] == ["t1", "t2"]
+    assert rows[1]["risk"]["level"] == "critical"
+
+    exported = runner.invoke(app, ["cases", "export"])
+    assert exported.exit_code == 0
+    lines = [json.loads(line) for line in exported.stdout.splitlines() if line.startswith("{")]
+    assert len(lines) == 3 and {row["category"] for row in lines} == {"account_access", "child_safety", "scam_fraud"}
+    assert runner.invoke(app, ["reprocess"]).exit_code == 0
+
+
+def test_import_is_batched_resumable_and_skips_duplicates(tmp_path: Path, make_components) -> None:
+    comps = make_components(settings_for(tmp_path))
+    rows = list(read_rows(SEED_FILE))
+    half = rows[: len(rows) // 2]
+    progress: list[int] = []
+    first = import_cases(half, fields=FieldMap(), store=comps.store, embedder=comps.embedder,
+                         sessions=comps.sessions, source="seed", batch_size=50, on_progress=progress.append)
+    assert first.imported == len(half) and sum(progress) == len(half) and max(progress) <= 50
+    # an "interrupted" import re-run over the whole file only adds the rest
+    second = import_cases(rows + rows[:5], fields=FieldMap(), store=comps.store, embedder=comps.embedder,
+                          sessions=comps.sessions, source="seed", batch_size=50)
+    assert second.imported == len(rows) - len(half)
+    assert second.skipped_duplicates == len(half) + 5
+    assert comps.store.count() == len(rows)
+    hits = comps.store.search(comps.embedder.embed(["sextortion of a teenager"])[0], limit=3,
+                              filters={"category": "child_safety"})
+    assert hits and all(h.case.category == "child_safety" for h in hits)
+    es = comps.store.search(comps.embedder.embed(["no puedo entrar a mi cuenta"])[0], limit=3,
+                            filters={"language": "es"})
+    assert es and all(h.case.language == "es" for h in es)

@@ -1,0 +1,90 @@
+"""Invariant 1: an acknowledged ticket is durable; an unfinished decision is completed by reprocess or start-up."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from tests.conftest import create_key, import_seed, settings_for, ticket
+from triage.db.models import CaseRow, DecisionRow, Ticket
+from triage.domain.tickets import TicketIn
+from triage.services.tickets import persist_ticket, reprocess_pending
+
+
+def test_restart_on_the_same_data_directory_finds_every_ticket_and_case(
+    tmp_path: Path, make_components, live_server
+) -> None:
+    settings = settings_for(tmp_path)
+    comps = make_components(settings)
+    n_cases = import_seed(comps)
+    key = create_key(comps)
+    srv = live_server(settings, comps)
+    ids = []
+    with srv.client(key) as http:
+        for i in range(3):
+            r = http.post("/v1/tickets", json=ticket(f"r-{i}", f"spam bot number {i} floods my comments with links"))
+            ids.append((r.json()["ticket_id"], r.json()["decision"]["id"]))
+    srv.__exit__()
+    comps.close()
+
+    comps2 = make_components(settings)  # same database file and Qdrant path
+    assert comps2.store.count() == n_cases
+    with comps2.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(CaseRow)) == n_cases
+    srv2 = live_server(settings, comps2)
+    with srv2.client(key) as http:  # the key survived too
+        for tid, did in ids:
+            got = http.get(f"/v1/tickets/{tid}")
+            assert got.status_code == 200 and got.json()["decision"]["id"] == did
+
+
+def test_a_ticket_persisted_before_a_crash_is_decided_at_start_up(
+    db_url: str, tmp_path: Path, make_components, live_server
+) -> None:
+    settings = settings_for(tmp_path, db_url)
+    comps = make_components(settings)
+    import_seed(comps)
+    key = create_key(comps)
+    # the process "crashed" after committing the ticket and before the decision
+    sub = persist_ticket(comps.sessions, client_id="crashed-client", ticket=TicketIn.model_validate(
+        ticket("crash-1", "Someone posted my home address and phone number in a video")))
+    assert sub.created and sub.decision is None
+    with comps.sessions() as s:
+        assert s.get(Ticket, sub.ticket.id).status == "received"
+
+    srv = live_server(settings, comps)  # start-up reprocessing is on by default
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with comps.sessions() as s:
+            if s.get(Ticket, sub.ticket.id).status == "decided":
+                break
+        time.sleep(0.2)
+    with comps.sessions() as s:
+        t = s.get(Ticket, sub.ticket.id)
+        assert t.status == "decided"
+        decision = s.scalar(select(DecisionRow).where(DecisionRow.ticket_id == t.id))
+        assert decision is not None and decision.risk in ("high", "critical")
+    with srv.client(key) as http:
+        assert http.get("/readyz").status_code == 200
+
+
+def test_reprocess_completes_pending_tickets_and_never_duplicates(tmp_path: Path, make_components) -> None:
+    settings = settings_for(tmp_path, reprocess_on_startup=False)
+    comps = make_components(settings)
+    import_seed(comps)
+    subs = [persist_ticket(comps.sessions, client_id="c", ticket=TicketIn.model_validate(
+        ticket(f"p-{i}", f"my account was hacked and the email was changed ({i})"))) for i in range(4)]
+    assert asyncio.run(reprocess_pending(comps)) == 4
+    assert asyncio.run(reprocess_pending(comps)) == 0  # nothing pending any more
+    # asking again for the same tickets keeps their first decision (seq 1) ...
+    asyncio.run(reprocess_pending(comps, ticket_ids=[s.ticket.id for s in subs]))
+    with comps.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(DecisionRow)) == 4
+    # ... unless a new decision version is asked for explicitly
+    asyncio.run(reprocess_pending(comps, ticket_ids=[subs[0].ticket.id], redecide=True))
+    with comps.sessions() as s:
+        seqs = s.scalars(select(DecisionRow.seq).where(DecisionRow.ticket_id == subs[0].ticket.id)).all()
+        assert sorted(seqs) == [1, 2]
