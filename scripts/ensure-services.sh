@@ -2,6 +2,12 @@
 # Start what the tests need and is not running yet: PostgreSQL on 127.0.0.1:5432 (database `test`).
 set -euo pipefail
 
+# Debian's chromium for the browser test (tests/browser); Playwright drives it, it never downloads one.
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing chromium..."
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 pg_up() { pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; }
 
 if ! pg_up; then

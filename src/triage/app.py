@@ -15,11 +15,11 @@ from fastapi.openapi.utils import get_openapi
 
 from triage import __version__
 from triage.api import health, review, tickets
-from triage.review import web as review_web
 from triage.api.problems import BodySizeLimit, JsonBodyByDefault, install_problem_handlers
 from triage.components import Components, build_components
 from triage.config import Settings
 from triage.logs import request_id_var
+from triage.review import web as review_web
 from triage.services.tickets import reprocess_pending
 
 __all__ = ["create_app"]
@@ -121,3 +121,13 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory triage.app:app_from_env` (several workers): settings from the environment."""
+    from triage.config import get_settings
+    from triage.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    return create_app(settings)

@@ -69,22 +69,26 @@ def db_upgrade() -> None:
     console.print(f"[green]database is up to date[/] ({engine.url.render_as_string(hide_password=True)})")
 
 
-def _import(settings: Settings, file: Path, maps: list[str], source: str, batch_size: int) -> dict[str, int]:
-    from triage.components import build_components
+def _import_into(comps: Any, file: Path, maps: list[str], source: str, batch_size: int) -> dict[str, int]:
     from triage.services.cases import FieldMap, import_cases, read_rows
 
     fields = FieldMap.parse(maps)
+    with _progress() as progress:
+        task = progress.add_task(f"importing {file.name}", total=_count_rows(file))
+        report = import_cases(
+            read_rows(file), fields=fields, store=comps.store, embedder=comps.embedder,
+            sessions=comps.sessions, source=source, batch_size=batch_size,
+            on_progress=lambda n: progress.advance(task, n),
+        )
+    return report.as_dict() | {"cases_in_store": comps.store.count()}
+
+
+def _import(settings: Settings, file: Path, maps: list[str], source: str, batch_size: int) -> dict[str, int]:
+    from triage.components import build_components
+
     comps = build_components(settings)
     try:
-        total = _count_rows(file)
-        with _progress() as progress:
-            task = progress.add_task(f"importing {file.name}", total=total)
-            report = import_cases(
-                read_rows(file), fields=fields, store=comps.store, embedder=comps.embedder,
-                sessions=comps.sessions, source=source, batch_size=batch_size,
-                on_progress=lambda n: progress.advance(task, n),
-            )
-        return report.as_dict() | {"cases_in_store": comps.store.count()}
+        return _import_into(comps, file, maps, source, batch_size)
     finally:
         comps.close()
 
@@ -259,24 +263,31 @@ def serve(
     from triage.app import create_app
 
     settings = _settings()
+    comps = None
     if demo:
         from triage.components import build_components
 
         comps = build_components(settings)
-        empty = comps.store.count() == 0
-        comps.close()
-        if empty and settings.seed_file.exists():
-            report = _import(settings, settings.seed_file, [], "seed", 64)
+        if comps.store.count() == 0 and settings.seed_file.exists():
+            report = _import_into(comps, settings.seed_file, [], "seed", 64)
             console.print(f"loaded {report['imported']} seed cases from {settings.seed_file}")
+            comps.pipeline.warm_up()
         key = _create_key(settings, "service", "demo")
         console.print("demo service key (use as: curl -H \"Authorization: Bearer $KEY\" ...):")
         out.print(key, soft_wrap=True)
     configure_logging(settings.log_level, json=settings.log_json)
     if workers > 1:
+        if comps is not None:
+            comps.close()
         uvicorn.run("triage.app:app_from_env", factory=True, host=host or settings.host,
                     port=port or settings.port, workers=workers, log_config=None)
-    else:
-        uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_config=None)
+        return
+    try:
+        uvicorn.run(create_app(settings, components=comps), host=host or settings.host,
+                    port=port or settings.port, log_config=None)
+    finally:
+        if comps is not None:
+            comps.close()
 
 
 def main() -> None:

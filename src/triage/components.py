@@ -65,13 +65,15 @@ def build_llm(settings: Settings, policy: Policy) -> LlmDecider | None:
 def build_pipeline(
     settings: Settings, *, policy: Policy, embedder: Embedder, store: CaseStore,
     llm: LlmDecider | None = None, classifier_labels: tuple[str, ...] = ("category", "risk"),
+    background_refit: bool = False,
 ) -> Pipeline:
     c = settings.classifier
     return Pipeline(
         policy=policy,
         embedder=embedder,
         store=store,
-        classifier=LocalClassifier(store, labels=classifier_labels, knn_weight=c.knn_weight),
+        classifier=LocalClassifier(store, labels=classifier_labels, knn_weight=c.knn_weight,
+                                   background_refit=background_refit),
         router=Router(policy),
         drafter=LocalDrafter(settings.prompts_dir / REPLY_TEMPLATES),
         signals=load_signals(
@@ -113,7 +115,8 @@ def build_components(
     embedder = embedder or load_embedder(settings)
     store = open_store(settings, dimension=embedder.dimension)
     pipeline = build_pipeline(
-        settings, policy=policy, embedder=embedder, store=store, llm=build_llm(settings, policy)
+        settings, policy=policy, embedder=embedder, store=store, llm=build_llm(settings, policy),
+        background_refit=True,
     )
     pipeline.warm_up()
     return Components(

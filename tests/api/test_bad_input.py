@@ -34,7 +34,8 @@ CASES = [
     ("unknown field", {**ticket("t8", "hello"), "priority": "urgent"}, 422, "priority"),
     ("text over limit", ticket("t9", "a" * 6_000), 413, "limit"),
     ("body over limit", ticket("t10", "b" * 30_000), 413, "limit"),
-    ("not utf-8", b'{"external_id":"t11","channel":"email","reporter":{"type":"user"},"body":"\xff\xfe"}', 400, "UTF-8"),
+    ("not utf-8", b'{"external_id":"t11","channel":"email","reporter":{"type":"user"},'
+     b'"body":"\xff\xfe"}', 400, "UTF-8"),
 ]
 
 

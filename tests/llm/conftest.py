@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,12 +12,36 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import create_key, import_seed, settings_for
+from tests.conftest import SEED_FILE, create_key, settings_for
 from tests.llm.fake_openai import FakeOpenAI
-from triage.components import Components
+from triage.components import Components, build_components
 from triage.config import Settings
 
 MODEL = "fake-model"
+CASES_PER_CATEGORY = 4  # a small, balanced case memory keeps fitting the local classifier quick
+
+
+@pytest.fixture(scope="session")
+def seeded_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Path:
+    """A database and Qdrant directory holding a balanced slice of the seed cases, built once per session
+    and copied for each test (importing and embedding again per test would dominate the run time)."""
+    from triage.services.cases import FieldMap, import_cases
+
+    root = tmp_path_factory.mktemp("llm_seeded")
+    rows: list[dict[str, Any]] = []
+    taken: dict[str, int] = {}
+    for line in SEED_FILE.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if taken.get(row["category"], 0) < CASES_PER_CATEGORY:
+            taken[row["category"]] = taken.get(row["category"], 0) + 1
+            rows.append(row)
+    comps = build_components(settings_for(root), embedder=embedder)
+    try:
+        import_cases(rows, fields=FieldMap(), store=comps.store, embedder=comps.embedder, sessions=comps.sessions,
+                     source="seed")
+    finally:
+        comps.close()
+    return root
 
 
 @pytest.fixture
@@ -58,14 +84,17 @@ class LlmApp:
 
 
 @pytest.fixture
-def llm_app(tmp_path: Path, fake_llm: FakeOpenAI, make_components: Callable[[Settings], Components],
-            live_server: Any) -> Iterator[Callable[..., LlmApp]]:
+def llm_app(tmp_path: Path, fake_llm: FakeOpenAI, seeded_dir: Path,
+            make_components: Callable[[Settings], Components], live_server: Any) -> Iterator[Callable[..., LlmApp]]:
+    """Start the real app (seeded case memory, LLM at the fake server) under uvicorn; one dir per app."""
     clients: list[httpx.Client] = []
 
     def start(**kwargs: Any) -> LlmApp:
-        settings = llm_settings(tmp_path, fake_llm, **kwargs)
+        home = tmp_path / f"app{len(clients)}"
+        shutil.copytree(seeded_dir, home)
+        settings = llm_settings(home, fake_llm, **kwargs)
         comps = make_components(settings)
-        import_seed(comps)
+        assert comps.store.count() > 0
         key = create_key(comps)
         server = live_server(settings, comps)
         http = server.client(key)

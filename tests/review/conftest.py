@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -11,11 +12,24 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import LiveServer, create_key, settings_for, ticket
+from tests.conftest import SEED_FILE, LiveServer, create_key, settings_for, ticket
 from triage.components import Components
 
 ROLES = ("service", "reviewer", "analyst", "admin")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def seed_subset(path: Path, per_category: int = 5) -> Path:
+    """The first few seed cases of every category: the same labels, a fraction of the embedding time."""
+    seen: dict[str, int] = {}
+    keep = []
+    for line in SEED_FILE.read_text(encoding="utf-8").splitlines():
+        category = json.loads(line)["category"]
+        if seen.get(category, 0) < per_category:
+            seen[category] = seen.get(category, 0) + 1
+            keep.append(line)
+    path.write_text("\n".join(keep) + "\n", encoding="utf-8")
+    return path
 
 
 @dataclass

@@ -43,7 +43,11 @@ class SentenceTransformerEmbedder:
             # Nothing is downloaded at run time: the weights are on disk.
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
 
         log.info("loading embedding model", extra={"model": self.name, "device": device})
         self._model = SentenceTransformer(path, device=device)

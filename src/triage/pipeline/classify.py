@@ -127,6 +127,7 @@ class LocalClassifier:
         labels: tuple[str, ...] = ("category", "risk"),
         knn_weight: float = 0.5,
         seed: int = 7,
+        background_refit: bool = False,
     ) -> None:
         self._store = store
         self.labels = labels
@@ -134,20 +135,45 @@ class LocalClassifier:
         self._seed = seed
         self._models: dict[str, LabelModel] = {}
         self._fitted_revision: int | None = None
+        self._fitted_count = 0
         self._lock = threading.Lock()
+        self._background = background_refit
+        self._refitting: threading.Thread | None = None
 
     # -- fitting -------------------------------------------------------------------------------
     def ensure_fitted(self) -> None:
+        """Refit when the memory changed.
+
+        With `background_refit` (the service), a small change (a reviewed ticket added) is refitted in a
+        background thread while decisions keep using the previous model (the case vote sees the new
+        case at once); a first fit, or a memory that more than doubled (a bulk import), is fitted before
+        deciding. Without it (evals, CLI), every change is fitted before deciding: deterministic.
+        """
         revision = self._store.revision()
         if revision == self._fitted_revision:
             return
+        if self._background and self._models and self._store.count() <= 2 * max(1, self._fitted_count):
+            if self._refitting is None or not self._refitting.is_alive():
+                self._refitting = threading.Thread(target=self._fit, args=(revision,), name="classifier-refit",
+                                                   daemon=True)
+                self._refitting.start()
+            return
+        self._fit(revision)
+
+    def _fit(self, revision: int) -> None:
         with self._lock:
             if revision == self._fitted_revision:
                 return
             cases, vectors = self._store.all_cases(with_vectors=True)
-            self._models = {label: self._fit_label(cases, vectors, label) for label in self.labels}
-            self._fitted_revision = revision
+            models = {label: self._fit_label(cases, vectors, label) for label in self.labels}
+            self._models, self._fitted_revision, self._fitted_count = models, revision, len(cases)
             log.info("local classifier fitted", extra={"cases": len(cases), "labels": list(self.labels)})
+
+    def wait_for_refit(self, timeout: float = 60.0) -> None:
+        """Block until a background refit (if any) has finished (tests, graceful shutdown)."""
+        thread = self._refitting
+        if thread is not None:
+            thread.join(timeout)
 
     def _fit_label(self, cases: list[Case], vectors: np.ndarray, label: str) -> LabelModel:
         pairs = [(i, _label_of(c, label)) for i, c in enumerate(cases)]
@@ -165,9 +191,9 @@ class LocalClassifier:
         return LabelModel(classes=classes, model=model, temperature=temperature)
 
     def _fit_temperature(self, x: np.ndarray, y: np.ndarray, classes: list[str]) -> float:
-        """Temperature minimising the log-loss of out-of-fold predictions (at most 5 folds)."""
+        """Temperature minimising the log-loss of out-of-fold predictions (at most 3 folds)."""
         counts = {c: int((y == c).sum()) for c in classes}
-        folds = min(5, min(counts.values()))
+        folds = min(3, min(counts.values()))
         if folds < 2 or len(y) < 20:
             return 1.0
         oof = np.zeros((len(y), len(classes)))
@@ -188,12 +214,11 @@ class LocalClassifier:
 
     # -- prediction ------------------------------------------------------------------------------
     def predict(self, vector: np.ndarray, hits: list[CaseHit]) -> LocalPrediction:
-        self.ensure_fitted()
         probs: dict[str, dict[str, float]] = {}
         vote_top: dict[str, str | None] = {}
         model_top: dict[str, str | None] = {}
         weight = _mix_weight(hits, self.knn_weight)
-        for label, lm in self._models.items():
+        for label, lm in dict(self._models).items():
             if not lm.classes:
                 probs[label] = {}
                 continue

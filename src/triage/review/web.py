@@ -34,6 +34,7 @@ from triage.services.review import (
     DEFAULT_LEASE,
     QUEUE_STATUSES,
     REASON_CODES,
+    as_utc,
     claim_ticket,
     latest_review,
     review_queue,
@@ -65,6 +66,8 @@ STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg
 def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["countdown"] = countdown
+    templates.env.filters["utc"] = as_utc
+    templates.env.filters["iso"] = lambda v: as_utc(v).isoformat() if v is not None else ""
     templates.env.filters["pct"] = lambda v: "–" if v is None else f"{v * 100:.0f}%"
     templates.env.globals["now"] = utcnow
     return templates
@@ -72,7 +75,7 @@ def _templates() -> Jinja2Templates:
 
 def countdown(due: datetime, now: datetime | None = None) -> str:
     """'in 3h 20m' or 'overdue by 12m'."""
-    seconds = int((due - (now or utcnow())).total_seconds())
+    seconds = int((as_utc(due) - (now or utcnow())).total_seconds())  # type: ignore[operator]
     mins = abs(seconds) // 60
     days, rest = divmod(mins, 24 * 60)
     hours, minutes = divmod(rest, 60)
@@ -262,7 +265,8 @@ def _ticket_context(c: Components, ticket_id: str, user: WebUser) -> dict[str, A
                                 "status": row.status if row else None, "source": row.source if row else None})
         session.expunge_all()
     now = utcnow()
-    claim_active = bool(ticket.claimed_by and ticket.claim_expires_at and ticket.claim_expires_at > now)
+    expires = as_utc(ticket.claim_expires_at)
+    claim_active = bool(ticket.claimed_by and expires and expires > now)
     policy = c.policy
     return {
         "user": user, "ticket": ticket, "decision": decision, "history": history, "review": review,
@@ -315,6 +319,7 @@ def review(
     decision_id: Annotated[str, Form()] = "", final_reply: Annotated[str, Form()] = "",
     category: Annotated[str, Form()] = "", risk: Annotated[str, Form()] = "", queue: Annotated[str, Form()] = "",
     reason_code: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
+    model_category: Annotated[str, Form()] = "", model_queue: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     user = _guard(request, components, REVIEW_ROLES)
@@ -324,6 +329,8 @@ def review(
         return _refuse(request, user, "missing or wrong CSRF token; reload the page")
     form = {"action": action, "final_reply": final_reply, "category": category, "risk": risk, "queue": queue,
             "reason_code": reason_code, "note": note}
+    if category and category != model_category and queue == model_queue:
+        queue = ""  # the reviewer moved the category but left the queue: route by the new category
     try:
         if not version.isdigit():
             raise InvalidTicket("the form has no ticket version; reload the page", field="version")

@@ -40,6 +40,7 @@ __all__ = [
     "QueueItem",
     "QueuePage",
     "ReviewResult",
+    "as_utc",
     "claim_ticket",
     "edit_distance",
     "review_queue",
@@ -89,6 +90,11 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every time stored here is UTC."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
 def _latest_decision(session: Session, ticket_id: str) -> DecisionRow | None:
     return session.scalar(
         select(DecisionRow).where(DecisionRow.ticket_id == ticket_id).order_by(DecisionRow.seq.desc()).limit(1))
@@ -98,7 +104,7 @@ def _key_names(session: Session, ids: set[str]) -> dict[str, str]:
     ids = {i for i in ids if i}
     if not ids:
         return {}
-    return dict(session.execute(select(ApiKey.id, ApiKey.name).where(ApiKey.id.in_(ids))).tuples().all())
+    return dict(session.execute(select(ApiKey.id, ApiKey.name).where(ApiKey.id.in_(ids))).all())
 
 
 # -- claim ---------------------------------------------------------------------------------------
@@ -138,7 +144,8 @@ def claim_ticket(
         if result.rowcount != 1:  # type: ignore[attr-defined]
             session.refresh(ticket)
             holder = _key_names(session, {ticket.claimed_by or ""}).get(ticket.claimed_by or "", "another reviewer")
-            until = ticket.claim_expires_at.isoformat() if ticket.claim_expires_at else "?"
+            lapse = as_utc(ticket.claim_expires_at)
+            until = lapse.isoformat() if lapse else "?"
             raise Conflict(f"ticket {ticket_id} is claimed by {holder} until {until}")
         decision = _latest_decision(session, ticket_id)
         session.add(AuditEvent(
@@ -213,7 +220,7 @@ def review_ticket(
         if decision_id is not None and decision_id != decision.id:
             raise Conflict(f"stale write: decision {decision_id} is no longer the latest ({decision.id}); "
                            "reload the ticket", field="decision_id")
-        expires = ticket.claim_expires_at
+        expires = as_utc(ticket.claim_expires_at)
         if ticket.claimed_by not in (None, reviewer_id) and expires is not None and expires > now:
             holder = _key_names(session, {ticket.claimed_by or ""}).get(ticket.claimed_by or "", "another reviewer")
             raise Conflict(f"ticket {ticket_id} is claimed by {holder} until {expires.isoformat()}")
@@ -345,11 +352,12 @@ def review_queue(
     severity = case({level: i for i, level in enumerate(policy.risk_order)}, value=DecisionRow.risk,
                     else_=len(policy.risk_order))
     rows = session.execute(query.order_by(severity, DecisionRow.sla_due_at, Ticket.created_at, Ticket.id)
-                           .limit(limit).offset(offset)).tuples().all()
+                           .limit(limit).offset(offset)).all()
     names = _key_names(session, {t.claimed_by or "" for t, _ in rows})
     items = []
     for t, d in rows:
-        active = bool(t.claimed_by and t.claim_expires_at and t.claim_expires_at > now)
+        expires = as_utc(t.claim_expires_at)
+        active = bool(t.claimed_by and expires and expires > now)
         items.append(QueueItem(ticket=t, decision=d, claimed_by_name=names.get(t.claimed_by or "") if active else None,
                                claim_active=active))
     return QueuePage(items=items, total=int(total), limit=limit, offset=offset)
@@ -385,10 +393,10 @@ def review_stats(session: Session, *, since: datetime, until: datetime, now: dat
     """
     now = now or utcnow()
     stats = Stats(since=since, until=until)
-    rows = session.execute(_latest_join().where(Ticket.created_at >= since, Ticket.created_at < until)).tuples().all()
+    rows = session.execute(_latest_join().where(Ticket.created_at >= since, Ticket.created_at < until)).all()
     first_review = dict(session.execute(
         select(ReviewRow.ticket_id, func.min(ReviewRow.created_at)).group_by(ReviewRow.ticket_id)
-        .where(ReviewRow.ticket_id.in_([t.id for t, _ in rows] or [""]))).tuples().all())
+        .where(ReviewRow.ticket_id.in_([t.id for t, _ in rows] or [""]))).all())
     queues: Counter[str] = Counter()
     cats: Counter[str] = Counter()
     risks: Counter[str] = Counter()
@@ -400,12 +408,14 @@ def review_stats(session: Session, *, since: datetime, until: datetime, now: dat
         cats[d.category] += 1
         risks[d.risk] += 1
         paths[d.path] += 1
-        reviewed_at = first_review.get(t.id)
+        reviewed_at = as_utc(first_review.get(t.id))
+        due = as_utc(d.sla_due_at)
+        assert due is not None
         if reviewed_at is None:
-            if d.sla_due_at < now:
+            if due < now:
                 open_breached += 1
                 breached_by_queue[d.queue] += 1
-        elif reviewed_at > d.sla_due_at:
+        elif reviewed_at > due:
             late_reviews += 1
             breached_by_queue[d.queue] += 1
         else:
