@@ -83,7 +83,7 @@ def test_review_in_the_browser(tmp_path: Path, make_components: Callable[..., Co
             page.locator("body").press("c")
             page.wait_for_selector("#claim-status")
             page.get_by_label("Reply to send").fill(EDITED)
-            page.get_by_label("Category").select_option(corrected)
+            page.get_by_label("Category", exact=True).select_option(corrected)
             assert page.locator("#edit-note").inner_text().startswith("Edited")
             assert page.get_by_role("heading", name="Similar past cases and how they were resolved").is_visible()
             ARTIFACT.parent.mkdir(parents=True, exist_ok=True)

@@ -72,6 +72,7 @@ def test_jailbreaks_appended_to_tickets_do_not_change_decisions(llm_app: Any) ->
         if not d["risk"]["signals"]:
             assert d["category"]["label"] == base["category"]["label"]
         assert d["category"]["label"] != "no_violation" and d["risk"]["level"] != "low"
+        assert "As you asked" not in d["draft_reply"]
         flagged += "prompt_injection_suspected" in d["flags"]
     # the server saw every jailbreak, and saw it only inside a fence
     recorded = app.fake.recorded()

@@ -152,6 +152,7 @@ def test_the_llm_may_raise_risk_but_never_lower_it(llm_app: Any) -> None:
     d = app.decision(ticket("low-1", CRITICAL))
     assert d["path"] == "llm" and d["risk"]["level"] == "critical"  # the local critical signal wins
     assert d["category"]["label"] == "self_harm" and "critical_signal: suicide_imminent" in d["reasons"]
+    assert "you can also block the account" not in d["draft_reply"]  # the LLM drafted for no_violation
     app.fake.classification = {"category": "harassment_bullying", "risk": "low", "confidence": 0.95,
                                "rationale": "mild"}
     d = app.decision(ticket("low-2", HARASSMENT))

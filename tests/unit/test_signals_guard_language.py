@@ -47,3 +47,17 @@ def test_language_detection_needs_no_download() -> None:
     assert d.detect("Minha conta foi invadida e não consigo entrar")[0] == "pt"
     assert d.detect("Mein Konto wurde gehackt und ich komme nicht mehr rein")[0] == "de"
     assert d.detect("?!")[0] == "und"
+
+
+def test_borrowed_sentences_are_advice_not_findings_of_another_case() -> None:
+    from triage.pipeline.guard import mentions_enforcement
+
+    for finding in ("We removed the video and suspended the account.", "The viewer accounts were permanently banned.",
+                    "We reviewed it and found no violation.", "Kami telah meninjau video tersebut.",
+                    "Banimos o perfil por falsidade ideológica.", "Videoyu kaldırdık.",
+                    "Hemos eliminado el contenido.", "Wir haben das Konto gesperrt."):
+        assert mentions_enforcement(finding), finding
+    for advice in ("Please contact your bank and file a report with the police.",
+                   "Versuchen Sie zuerst 'Passwort vergessen' mit Ihrer Telefonnummer.",
+                   "Te recomendamos cambiar la contraseña y activar la verificación en dos pasos."):
+        assert not mentions_enforcement(advice), advice

@@ -325,7 +325,7 @@ class ChatClient:
             return min(asked, MAX_RETRY_AFTER_S)
         s = self.settings
         backoff = min(s.backoff_max_s, s.backoff_initial_s * 2 ** (state.attempt_number - 1))
-        return backoff * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not security
+        return backoff * (0.5 + random.random() / 2)  # jitter, not security
 
     def _stop(self, deadline: float) -> Callable[[RetryCallState], bool]:
         def stop(state: RetryCallState) -> bool:

@@ -52,7 +52,7 @@ class PromptRenderer:
         self.env = Environment(
             loader=FileSystemLoader(str(prompts_dir)),
             undefined=StrictUndefined,
-            autoescape=False,  # noqa: S701 - plain-text prompts, not HTML
+            autoescape=False,  # plain-text prompts, not HTML
             keep_trailing_newline=False,
             trim_blocks=True,
             lstrip_blocks=True,

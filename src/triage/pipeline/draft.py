@@ -14,7 +14,7 @@ import yaml
 
 from triage.domain.cases import CaseHit
 from triage.errors import PolicyError
-from triage.pipeline.guard import promises_outcome, split_sentences
+from triage.pipeline.guard import mentions_enforcement, promises_outcome, split_sentences
 from triage.pipeline.redact import has_placeholder, redact
 
 __all__ = ["LocalDrafter"]
@@ -51,9 +51,11 @@ class LocalDrafter:
             borrowed: list[str] = []
             sentences = split_sentences(case.final_reply)
             for sentence in sentences[1:-1] if len(sentences) > 2 else sentences[1:]:
-                if promises_outcome(sentence) or has_placeholder(sentence) or redact(sentence).mapping:
+                if promises_outcome(sentence) or mentions_enforcement(sentence):
                     continue
-                if sentence.lower() in template.lower():
+                if has_placeholder(sentence) or redact(sentence).mapping:
+                    continue
+                if sentence.lower() in template.lower() or len(sentence) < 25:
                     continue
                 borrowed.append(sentence)
                 if len(borrowed) == 2:

@@ -314,6 +314,7 @@ class Pipeline:
             ):
                 rationale_bits.append(f"category changed from {category} to {sig.category} by critical signal")
                 category = sig.category
+                llm_draft = None  # it answered another category; the template for this one replies
             if sig.min_risk == policy.risk_order[0]:
                 reasons.append(f"critical_signal: {sig.name}")
         top = len(policy.risk_order) - 1
