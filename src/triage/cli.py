@@ -291,8 +291,14 @@ def serve(
 
 
 def main() -> None:
+    from triage.errors import TriageError
+
     logging.captureWarnings(True)
-    app()
+    try:
+        app(standalone_mode=True)
+    except TriageError as exc:  # a bad policy file, an unreachable store...: say what, not a traceback
+        console.print(f"[red]error:[/] {exc.detail}", soft_wrap=True, highlight=False)
+        raise SystemExit(2) from exc
 
 
 if __name__ == "__main__":

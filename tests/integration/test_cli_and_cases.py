@@ -95,3 +95,23 @@ def test_import_is_batched_resumable_and_skips_duplicates(tmp_path: Path, make_c
     es = comps.store.search(comps.embedder.embed(["no puedo entrar a mi cuenta"])[0], limit=3,
                             filters={"language": "es"})
     assert es and all(h.case.language == "es" for h in es)
+
+
+def test_a_bad_policy_file_stops_start_up_naming_the_line(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    from triage.config import PROJECT_ROOT
+
+    policy = env / "policy"
+    shutil.copytree(PROJECT_ROOT / "policy", policy)
+    text = (policy / "taxonomy.yaml").read_text().replace("floor: high", "floor: severe", 1)
+    (policy / "taxonomy.yaml").write_text(text)
+    line = next(n for n, ln in enumerate(text.splitlines(), 1) if "floor: severe" in ln)
+    monkeypatch.setenv("TRIAGE_POLICY_DIR", str(policy))
+    r = subprocess.run([sys.executable, "-m", "triage.cli", "reprocess"], capture_output=True, text=True,
+                       timeout=120, env={**__import__("os").environ})
+    assert r.returncode == 2
+    assert "taxonomy.yaml" in r.stderr and "severe" in r.stderr and f"line {line}" in r.stderr
+    assert "Traceback" not in r.stderr

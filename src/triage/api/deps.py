@@ -63,3 +63,7 @@ def require_roles(*roles: str) -> Callable[[ApiKey], ApiKey]:
 
 ServiceKey = Annotated[ApiKey, Depends(require_roles("service", "admin"))]
 ReaderKey = Annotated[ApiKey, Depends(require_roles("service", "reviewer", "analyst", "admin"))]
+ReviewerKey = Annotated[ApiKey, Depends(require_roles("reviewer", "admin"))]
+AnalystKey = Annotated[ApiKey, Depends(require_roles("analyst", "admin"))]
+HistoryKey = Annotated[ApiKey, Depends(require_roles("reviewer", "analyst", "admin"))]
+AdminKey = Annotated[ApiKey, Depends(require_roles("admin"))]

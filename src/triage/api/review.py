@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import BaseModel, Field
 
-from triage.api.deps import ComponentsDep, SessionDep, require_roles
+from triage.api.deps import AdminKey, AnalystKey, ComponentsDep, HistoryKey, ReviewerKey, SessionDep
 from triage.api.tickets import ERRORS
-from triage.db.models import ApiKey, AuditEvent, ReviewRow
+from triage.db.models import AuditEvent, ReviewRow
 from triage.errors import InvalidTicket
 from triage.services import keys as key_service
 from triage.services.review import (
@@ -31,14 +31,11 @@ from triage.services.review import (
 
 router = APIRouter(prefix="/v1", tags=["review"])
 
-ReviewerKey = Annotated[ApiKey, Depends(require_roles("reviewer", "admin"))]
-AnalystKey = Annotated[ApiKey, Depends(require_roles("analyst", "admin"))]
-HistoryKey = Annotated[ApiKey, Depends(require_roles("reviewer", "analyst", "admin"))]
-AdminKey = Annotated[ApiKey, Depends(require_roles("admin"))]
 
-AUTH = {401: ERRORS[401], 403: ERRORS[403]}
-CONFLICT = {409: {"description": "Stale write (the ticket changed since you read it) or claimed by another "
-                                 "reviewer", **ERRORS[409]}}
+AUTH: dict[int | str, dict[str, Any]] = {401: ERRORS[401], 403: ERRORS[403]}
+CONFLICT: dict[int | str, dict[str, Any]] = {409: {
+    **ERRORS[409],
+    "description": "Stale write (the ticket changed since you read it) or claimed by another reviewer"}}
 
 
 # -- models --------------------------------------------------------------------------------------

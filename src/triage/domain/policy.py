@@ -36,12 +36,9 @@ class Taxonomy(_Strict):
     categories: dict[str, Category]
 
     @model_validator(mode="after")
-    def _floors_are_levels(self) -> Taxonomy:
+    def _two_levels(self) -> Taxonomy:
         if len(self.risk_levels) < 2:
             raise ValueError("risk_levels needs at least two levels")
-        for name, cat in self.categories.items():
-            if cat.floor not in self.risk_levels:
-                raise ValueError(f"category {name!r}: floor {cat.floor!r} is not one of {list(self.risk_levels)}")
         return self
 
 
@@ -119,7 +116,7 @@ def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
-def _load_file(path: Path, model: type[BaseModel]) -> tuple[Any, bytes]:
+def _load_file(path: Path, model: type[BaseModel]) -> tuple[Any, bytes, yaml.Node | None]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -133,7 +130,7 @@ def _load_file(path: Path, model: type[BaseModel]) -> tuple[Any, bytes]:
         where = f"line {mark.line + 1}" if mark else "unknown line"
         raise PolicyError(f"{path}:{where}: YAML syntax error: {exc.problem}") from exc
     try:
-        return model.model_validate(data), raw
+        return model.model_validate(data), raw, node
     except ValidationError as exc:
         err = exc.errors()[0]
         line = _line_of(node, tuple(err["loc"]))
@@ -190,8 +187,13 @@ def _cross_check(tax: Taxonomy, rt: RoutingTable, routing_path: Path) -> None:
 def load_policy(policy_dir: Path) -> Policy:
     """Load and cross-check `taxonomy.yaml` and `routing.yaml`; raise PolicyError naming file and line."""
     tax_path, rt_path = policy_dir / "taxonomy.yaml", policy_dir / "routing.yaml"
-    tax, tax_raw = _load_file(tax_path, Taxonomy)
-    rt, rt_raw = _load_file(rt_path, RoutingTable)
+    tax, tax_raw, tax_node = _load_file(tax_path, Taxonomy)
+    for name, cat in tax.categories.items():
+        if cat.floor not in tax.risk_levels:
+            line = _line_of(tax_node, ("categories", name, "floor"))
+            raise PolicyError(f"{tax_path}:line {line}: categories.{name}.floor: {cat.floor!r} is not one of "
+                              f"{list(tax.risk_levels)}")
+    rt, rt_raw, _ = _load_file(rt_path, RoutingTable)
     _cross_check(tax, rt, rt_path)
     digest = hashlib.sha256(tax_raw + b"\0" + rt_raw).hexdigest()
     return Policy(tax, rt, digest)

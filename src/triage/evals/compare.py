@@ -40,8 +40,7 @@ def _macro_f1_codes(g: np.ndarray, p: np.ndarray, k: int) -> float:
     recall = np.divide(tp, support, out=np.zeros_like(tp), where=support > 0)
     denom = precision + recall
     f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(tp), where=denom > 0)
-    present = (predicted > 0) | (support > 0)
-    return float(f1[present].mean())
+    return float(f1[support > 0].mean())
 
 
 def _recall_of(g: np.ndarray, p: np.ndarray, code: int) -> Callable[[np.ndarray], float | None]:

@@ -4,7 +4,9 @@ Definitions (the tests check them against hand-computed values):
 
 * accuracy: share of examples whose prediction equals the gold label.
 * per-class precision / recall / F1 with 0 where undefined; macro-F1 = unweighted mean of F1 over the
-  classes that occur in the gold labels or the predictions (scikit-learn's default).
+  classes that occur in the gold labels (the suite's label space). A prediction outside that space
+  (e.g. a critical signal setting child_safety on a hate-speech post) is still an error: it lowers the
+  recall of the gold class. Such classes are listed per class, with support 0.
 * ECE: 10 equal-width bins over the top probability; sum over bins of (bin share) * |accuracy - mean
   confidence|. Brier: mean over examples of sum_k (p_k - y_k)^2 (a gold label outside the distribution
   counts as probability 0).
@@ -57,8 +59,8 @@ def macro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
     if not gold:
         return float("nan")
     labels, g, p = _codes(gold, pred)
-    _, _, f1, _ = _prf(_confusion(g, p, len(labels)))
-    return float(f1.mean())
+    _, _, f1, support = _prf(_confusion(g, p, len(labels)))
+    return float(f1[support > 0].mean())
 
 
 def classification_report(gold: Sequence[str], pred: Sequence[str]) -> dict[str, Any]:
@@ -71,7 +73,7 @@ def classification_report(gold: Sequence[str], pred: Sequence[str]) -> dict[str,
     return {
         "n": len(gold),
         "accuracy": float((g == p).mean()),
-        "macro_f1": float(f1.mean()),
+        "macro_f1": float(f1[support > 0].mean()),
         "per_class": {
             c: {"precision": float(precision[i]), "recall": float(recall[i]), "f1": float(f1[i]),
                 "support": int(support[i])}

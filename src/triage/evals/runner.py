@@ -83,14 +83,11 @@ class CachedLlm:
     calls apart. Failures are never cached.
     """
 
-    def __init__(self, inner: LlmDecider, *, path: Path, model: str) -> None:
+    def __init__(self, inner: LlmDecider, *, path: Path, model: str, prompt_version: str) -> None:
         self.inner = inner
         self.path = path
         self.model = model
-        self.prompt_version = str(
-            getattr(inner, "prompt_version", None) or (getattr(inner, "versions", None) or {}).get("prompt")
-            or "unknown"
-        )
+        self.prompt_version = prompt_version
         self._cache: dict[str, dict[str, Any]] = {}
         if path.exists():
             for line in path.read_text(encoding="utf-8").splitlines():
@@ -325,7 +322,8 @@ def _llm_for(settings: Settings, policy: Policy, cache: Path) -> LlmDecider:
     if inner is None:
         raise RunError("--mode llm needs an LLM: set TRIAGE_LLM__BASE_URL and TRIAGE_LLM__MODEL "
                        "(and have the LLM path, triage.llm, installed)")
-    return CachedLlm(inner, path=cache, model=settings.llm.model or "unknown")
+    return CachedLlm(inner, path=cache, model=settings.llm.model or "unknown",
+                     prompt_version=str(getattr(settings.llm, "prompt_version", "unknown")))
 
 
 async def run_suite(

@@ -67,10 +67,15 @@ def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["countdown"] = countdown
     templates.env.filters["utc"] = as_utc
-    templates.env.filters["iso"] = lambda v: as_utc(v).isoformat() if v is not None else ""
+    templates.env.filters["iso"] = iso
     templates.env.filters["pct"] = lambda v: "–" if v is None else f"{v * 100:.0f}%"
     templates.env.globals["now"] = utcnow
     return templates
+
+
+def iso(value: datetime | None) -> str:
+    aware = as_utc(value)
+    return aware.isoformat() if aware else ""
 
 
 def countdown(due: datetime, now: datetime | None = None) -> str:
@@ -191,11 +196,11 @@ def login(
         error = f"A {key.role} key cannot sign in here; use a reviewer, analyst or admin key."
     if error or key is None:
         token = secrets.token_urlsafe(24)
-        response = _render(request, "login.html", {"user": None, "csrf": token, "next": next, "error": error},
-                           status_code=401)
-        response.set_cookie(LOGIN_COOKIE, token, max_age=1800, httponly=True, samesite="strict",
-                            secure=_secure(request, components), path="/review")
-        return response
+        again = _render(request, "login.html", {"user": None, "csrf": token, "next": next, "error": error},
+                        status_code=401)
+        again.set_cookie(LOGIN_COOKIE, token, max_age=1800, httponly=True, samesite="strict",
+                         secure=_secure(request, components), path="/review")
+        return again
     cookie = _serializer(components).dumps({"k": key.id, "c": secrets.token_urlsafe(24)})
     response = RedirectResponse(_safe_next(next, key.role), status_code=303)
     response.set_cookie(COOKIE, cookie, max_age=SESSION_MAX_AGE, httponly=True, samesite="lax",

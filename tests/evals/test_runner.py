@@ -1,0 +1,182 @@
+"""The runner on a tiny suite with the real pipeline, embedder and in-memory Qdrant; reports; compare."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from triage.config import Settings
+from triage.evals.cli import eval_app
+from triage.evals.runner import RunError, read_predictions, run_suite
+from triage.evals.suites import load_suite
+
+DATA = Path(__file__).parent / "data" / "tickets.jsonl"
+
+SUITE = """\
+name: tiny.v1
+dataset: {data}
+memory_split: {{folds: 2, seed: 7}}
+fields:
+  text: "{{subject}}\\n\\n{{body}}"
+  language: language
+  external_id: id
+labels:
+  category: {{field: category}}
+  risk: {{field: risk}}
+  team: {{field: team, learned: true}}
+flags:
+  harm: {{categories: [self_harm]}}
+reference_reply: final_reply
+robustness: {{sample: 6}}
+thresholds: {{category.accuracy: 0.0, team.macro_f1: 1.01}}
+"""
+
+
+def _write_suite(directory: Path, name: str = "tiny.yaml", **changes: str) -> Path:
+    text = SUITE.format(data=DATA)
+    for old, new in changes.items():
+        text = text.replace(old, new)
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _settings(tmp: Path) -> Settings:
+    return Settings(environment="test", data_dir=tmp, log_json=False)
+
+
+def _run(suite_path: Path, out: Path, embedder: Any, tmp: Path) -> dict[str, Any]:
+    return asyncio.run(run_suite(load_suite(suite_path), out_dir=out, settings=_settings(tmp), embedder=embedder,
+                                 batch_size=8))
+
+
+@pytest.fixture(scope="module")
+def tiny_run(embedder: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], Path]:
+    tmp = tmp_path_factory.mktemp("evals")
+    suite = _write_suite(tmp)
+    out = tmp / "run-a"
+    return out, _run(suite, out, embedder, tmp), suite
+
+
+def test_run_writes_every_output_with_embedded_plots(tiny_run: tuple[Path, dict[str, Any], Path]) -> None:
+    out, results, _ = tiny_run
+    for name in ("results.json", "predictions.jsonl", "report.md", "report.html"):
+        assert (out / name).stat().st_size > 0, name
+    html = (out / "report.html").read_text(encoding="utf-8")
+    # confusion + per-class for 3 labels, reliability + coverage for the labelled distributions, PR for flags
+    assert html.count('<img src="data:image/png;base64,') >= 8
+    assert "flags: precision-recall" in html and "reliability" in html and "coverage" in html
+    assert "| category.macro_f1 |" in (out / "report.md").read_text(encoding="utf-8")
+    saved = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert saved["n_examples"] == 28 == len(read_predictions(out))
+    assert set(saved["hashes"]) == {"suite", "dataset"} and all(len(h) == 64 for h in saved["hashes"].values())
+    for key in ("code", "embedder", "policy", "classifier", "reply_templates"):
+        assert saved["versions"][key], key
+    assert saved["memory_kind"] == "split" and len(saved["memory"]) == 2
+    assert all(m["imported"] == 14 for m in saved["memory"])  # each fold: the other fold only
+
+
+def test_metrics_cover_labels_flags_drafts_robustness_latency(tiny_run: tuple[Path, dict[str, Any], Path]) -> None:
+    out, results, _ = tiny_run
+    rows = read_predictions(out)
+    keyed = sum(1 for line in DATA.read_text(encoding="utf-8").splitlines() if '"harm"' in line)
+    assert results["flags"]["harm"]["n"] == keyed < 28  # rows without the key are unknown, not negatives
+    assert all(r["flags"]["harm"]["gold"] is None for r in rows if '"harm"' not in _raw(r["id"]))
+    team = results["labels"]["team"]
+    assert team["n"] == 28 and set(team["per_class"]) <= {"wellbeing", "trust", "support"}
+    for r in rows:  # a learned label's prediction is the argmax of its distribution
+        dist = r["probabilities"]["team"]
+        assert r["predicted"]["team"] == max(dist, key=dist.__getitem__)
+    risk = results["labels"]["risk"]
+    assert "recall_critical" in risk and "under_triage_rate" in risk and 0 <= risk["ece"] <= 1
+    assert {"en", "es"} <= set(results["labels"]["category"]["by_language"])
+    drafts = results["drafts"]
+    assert drafts["n_with_reference"] == 28 and 0 < drafts["semantic_similarity"] <= 1 and 0 < drafts["rouge_l"] < 1
+    assert results["robustness"]["n"] == 6
+    assert {"embed_ms", "classify_ms", "total_ms"} <= set(results["latency_ms"])
+    assert results["cost"]["llm_calls_live"] == 0 and results["cost"]["paths"] == {"local": 28}
+    assert results["gates"]["category.accuracy"]["passed"] is True
+    assert results["gates"]["team.macro_f1"]["passed"] is False
+
+
+def _raw(example_id: str) -> str:
+    return next(line for line in DATA.read_text(encoding="utf-8").splitlines() if f'"{example_id}"' in line)
+
+
+def test_resume_skips_done_ids_and_reproduces_the_rest(
+    tiny_run: tuple[Path, dict[str, Any], Path], embedder: Any, tmp_path: Path
+) -> None:
+    out, _, suite = tiny_run
+    original = {r["id"]: r for r in read_predictions(out)}
+    resumed = tmp_path / "resumed"
+    shutil.copytree(out, resumed)
+    kept = read_predictions(resumed)[:10]
+    for r in kept:
+        r["marker"] = "already done"
+    text = "".join(json.dumps(r) + "\n" for r in kept) + '{"id": "torn'  # an interrupted write
+    (resumed / "predictions.jsonl").write_text(text, encoding="utf-8")
+    _run(suite, resumed, embedder, tmp_path)
+    rows = read_predictions(resumed)
+    assert len(rows) == 28 and len({r["id"] for r in rows}) == 28
+    assert sum(r.get("marker") == "already done" for r in rows) == 10  # not scored again
+    for r in rows:  # the re-scored rows are identical to the first run's (deterministic)
+        assert r["predicted"] == original[r["id"]]["predicted"]
+        assert r["probabilities"] == original[r["id"]]["probabilities"]
+
+
+def test_out_dir_of_another_suite_is_refused(tiny_run: tuple[Path, dict[str, Any], Path], embedder: Any,
+                                             tmp_path: Path) -> None:
+    out, _, _ = tiny_run
+    other = _write_suite(tmp_path, "other.yaml", **{"name: tiny.v1": "name: other.v1"})
+    with pytest.raises(RunError, match="different hashes"):
+        _run(other, out, embedder, tmp_path)
+
+
+def test_compare_passes_an_unchanged_run(tiny_run: tuple[Path, dict[str, Any], Path], tmp_path: Path) -> None:
+    out, _, _ = tiny_run
+    report = tmp_path / "cmp.json"
+    result = CliRunner().invoke(eval_app, ["compare", str(out), str(out), "--fail-on-regression",
+                                           "--json", str(report)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["regressions"] == [] and data["n_common"] == 28
+    assert all(m["delta"] == 0 for m in data["metrics"].values())
+    assert all(not changed for changed in data["changed"].values())
+
+
+def test_compare_detects_an_injected_regression(tiny_run: tuple[Path, dict[str, Any], Path], tmp_path: Path) -> None:
+    out, _, _ = tiny_run
+    worse = tmp_path / "worse"
+    shutil.copytree(out, worse)
+    rows = read_predictions(worse)
+    for r in rows:  # break every correct category and team prediction
+        for label, wrong in (("category", "spam"), ("team", "trust")):
+            if r["predicted"][label] == r["gold"][label]:
+                r["predicted"][label] = wrong if r["gold"][label] != wrong else "no_violation"
+    (worse / "predictions.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    report = tmp_path / "cmp.json"
+    result = CliRunner().invoke(eval_app, ["compare", str(out), str(worse), "--fail-on-regression",
+                                           "--json", str(report)])
+    assert result.exit_code == 1, result.output
+    assert "REGRESSION" in result.output
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert "category.accuracy" in data["regressions"] and "team.accuracy" in data["regressions"]
+    assert data["mcnemar"]["category"]["a_wrong_b_right"] == 0 and data["mcnemar"]["category"]["p_value"] < 0.05
+    assert {c["change"] for c in data["changed"]["category"]} == {"broken"}
+    # without the flag the comparison reports but does not fail
+    assert CliRunner().invoke(eval_app, ["compare", str(out), str(worse)]).exit_code == 0
+
+
+def test_cli_run_shows_a_summary(tmp_path: Path) -> None:
+    suite = _write_suite(tmp_path)
+    out = tmp_path / "cli-run"
+    result = CliRunner().invoke(eval_app, ["run", str(suite), "--out", str(out), "--limit", "6", "--fail-on-gates"])
+    assert result.exit_code == 1, result.output  # team.macro_f1 >= 1.01 cannot be met
+    assert "category.accuracy" in result.output and "gates not met" in result.output
+    assert len(read_predictions(out)) == 6
