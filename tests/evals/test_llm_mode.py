@@ -48,7 +48,9 @@ def test_llm_mode_scores_through_the_llm_and_replays_from_the_cache(
     assert first["cost"]["llm_calls_live"] == 4 and first["cost"]["llm_calls_cached"] == 0
     assert first["cost"]["prompt_tokens_live"] > 0 and first["cost"]["cost_usd_live"] > 0
     assert first["versions"]["llm_model"] == "fake-model" and first["versions"]["llm_prompt"] == "v1"
-    assert {r["predicted"]["category"] for r in read_predictions(tmp_path / "llm-1")} == {"harassment_bullying"}
+    # the fake LLM always answers harassment_bullying; only a local critical signal may override it
+    categories = [r["predicted"]["category"] for r in read_predictions(tmp_path / "llm-1")]
+    assert categories.count("harassment_bullying") >= 3
     asked = len(fake_llm.requests)
 
     second = run("llm-2")

@@ -3,14 +3,20 @@ the audit trail, the queue, stats, learning from reviews and the cases export.""
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, update
+from typer.testing import CliRunner
 
 from tests.review.conftest import ReviewEnv
+from triage.cli import app as cli_app
 from triage.db.models import CaseRow, DecisionRow, ReviewRow, Ticket, utcnow
 from triage.domain.cases import case_id_for
+from triage.evals.suites import load_suite
 from triage.services.cases import export_cases
 from triage.services.review import edit_distance
 
@@ -113,6 +119,7 @@ def test_every_action_and_what_it_teaches(review_env: ReviewEnv) -> None:
     assert review("reject", action="reject").status_code == 422, "a rejection needs a reason code"
     assert review("edit", action="edit").status_code in (409, 422)
     assert review("bad", action="edit").json()["field"] == "final_reply"
+    assert review("bad", action="accept", final_reply="   ").json()["field"] == "final_reply"
     assert review("bad", action="accept", category="not_a_category").json()["field"] == "category"
     assert review("bad", action="accept", risk="apocalyptic").status_code == 422
     assert review("bad", action="shrug").status_code == 422
@@ -267,3 +274,32 @@ def test_edit_distance() -> None:
     assert edit_distance("kitten", "sitting") == 3
     assert edit_distance("abc", "") == 3 and edit_distance("", "abc") == 3
     assert edit_distance("same", "same") == 0
+    assert edit_distance("Dear user, thanks.", "Dear creator, thanks.") == edit_distance("user", "creator") == 5
+    big = "x" * 30_000
+    assert edit_distance(big, "y" * 30_000) == 30_000, "capped at the upper bound, in no time"
+
+
+def test_cases_export_reviewed_is_an_eval_dataset_as_is(
+    review_env: ReviewEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = review_env
+    t = env.submit("exp-1", BODY, language="en")["ticket_id"]
+    r = env.client("reviewer").post(f"/v1/tickets/{t}/review", json={
+        "action": "edit", "version": env.read(t)["version"], "final_reply": "Removed; thanks for reporting.",
+        "category": "doxxing_privacy", "risk": "high"})
+    assert r.status_code == 200
+    monkeypatch.setenv("TRIAGE_DATABASE__URL", env.comps.settings.database.url)
+    out = tmp_path / "reviewed.jsonl"
+    result = CliRunner().invoke(cli_app, ["cases", "export", "--reviewed", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    [row] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    suite_file = tmp_path / "reviewed.yaml"
+    suite_file.write_text(
+        "name: reviewed.v1\ndataset: reviewed.jsonl\nmemory_split: {folds: 2, seed: 7}\n"
+        "fields: {text: text, language: language, external_id: id}\n"
+        "labels: {category: {field: category}, risk: {field: risk}, queue: {field: queue}}\n"
+        "reference_reply: final_reply\n", encoding="utf-8")
+    example = load_suite(suite_file).normalise(row, 0)
+    assert example.gold == {"category": "doxxing_privacy", "risk": "high", "queue": "privacy"}
+    assert example.reference == "Removed; thanks for reporting." and example.language == "en"
+    assert "phone number" in example.text and example.id == case_id_for(f"ticket:{t}")

@@ -141,7 +141,7 @@ def test_web_role_matrix(review_env: ReviewEnv) -> None:
             data = None
             if method == "POST":
                 version = env.read(env.matrix_ticket)["version"]  # type: ignore[attr-defined]
-                data = {"csrf_token": csrf, "action": "accept", "version": str(version)}
+                data = {"csrf_token": csrf, "action": "accept", "version": str(version), "final_reply": "ok"}
                 # without the CSRF token: refused whatever the role
                 r = web.post(path.replace("{ticket_id}", env.matrix_ticket), data={**data, "csrf_token": "x"})  # type: ignore[attr-defined]
                 if r.status_code != 403:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -31,25 +32,25 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-class UtcDateTime(DateTime):
-    """Timezone-aware on PostgreSQL; on SQLite we store UTC and re-attach the zone on load."""
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend.
 
+    PostgreSQL keeps the zone itself; SQLite stores naive text, so values are converted to UTC on the
+    way in and get the UTC zone back on the way out.
+    """
+
+    impl = DateTime(timezone=True)
     cache_ok = True
 
-    def __init__(self) -> None:
-        super().__init__(timezone=True)
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value
 
-    def result_processor(self, dialect, coltype):  # type: ignore[no-untyped-def]
-        base = super().result_processor(dialect, coltype)
-
-        def process(value):  # type: ignore[no-untyped-def]
-            if base is not None:
-                value = base(value)
-            if isinstance(value, datetime) and value.tzinfo is None:
-                value = value.replace(tzinfo=UTC)
-            return value
-
-        return process
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
 
 
 class Base(DeclarativeBase):

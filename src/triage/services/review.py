@@ -75,12 +75,28 @@ QUEUE_STATUSES = {"open": ("decided", "in_review"), "decided": ("decided",), "in
 _CLAIMABLE = ("decided", "in_review", "reviewed")
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance in characters (insertions, deletions, substitutions)."""
+def edit_distance(a: str, b: str, *, max_cells: int = 4_000_000) -> int:
+    """Levenshtein distance in characters (insertions, deletions, substitutions).
+
+    The common prefix and suffix are skipped first (most edits are local); when what is left would need
+    more than `max_cells` steps, the upper bound max(len) is returned instead, so a huge reply cannot
+    stall a worker.
+    """
     if a == b:
         return 0
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    a, b = a[start:len(a) - end], b[start:len(b) - end]
     if len(a) < len(b):
         a, b = b, a
+    if not b:
+        return len(a)
+    if len(a) * len(b) > max_cells:
+        return len(a)
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
@@ -231,6 +247,9 @@ def review_ticket(
             queue = (c.policy.routing.category_queues.get(final_category, decision.queue)
                      if final_category != decision.category else decision.queue)
         sent = None if action == "reject" else (final_reply if final_reply is not None else decision.draft_reply)
+        if sent is not None and not sent.strip():
+            raise InvalidTicket("final_reply: the reply is empty; reject the draft to send nothing",
+                                field="final_reply")
         distance = edit_distance(decision.draft_reply, sent) if sent is not None else 0
         corrected = (final_category, final_risk, queue) != (decision.category, decision.risk, decision.queue)
         learns = action in ("accept", "edit") or corrected
