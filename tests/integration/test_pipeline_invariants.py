@@ -78,3 +78,10 @@ def test_language_is_detected_and_the_draft_is_in_that_language(tmp_path: Path, 
     assert de.language == "de" and de.category == "account_access"
     assert "Hola" in es.draft_reply or "hola" in es.draft_reply.lower()
     assert "Hallo" in de.draft_reply or "Guten" in de.draft_reply
+
+
+def test_an_unsure_model_defers_to_a_plain_signal_for_the_category(tmp_path: Path, make_components) -> None:
+    comps = make_components(settings_for(tmp_path))
+    [d] = asyncio.run(comps.pipeline.decide_many([facts(0, "someone posted my home address in the comments")]))
+    assert d.category == "doxxing_privacy" and d.queue == "privacy" and d.risk in ("high", "critical")
+    assert any("model unsure" in part for part in d.rationale.split(";"))

@@ -309,10 +309,14 @@ class Pipeline:
             if policy.severity(sig.min_risk) > policy.severity(risk):
                 rationale_bits.append(f"risk raised to {sig.min_risk} by the local signal {sig.name}")
                 risk = sig.min_risk
-            if sig.min_risk == policy.risk_order[0] and policy.severity(policy.floor(category)) < policy.severity(
-                sig.min_risk
-            ):
-                rationale_bits.append(f"category changed from {category} to {sig.category} by critical signal")
+            critical_mismatch = sig.min_risk == policy.risk_order[0] and policy.severity(
+                policy.floor(category)) < policy.severity(sig.min_risk)
+            # an unsure local model defers to what the ticket plainly says (signals only ever escalate)
+            unsure_local = path != "llm" and confidence < self.min_confidence and policy.severity(
+                policy.floor(sig.category)) > policy.severity(policy.floor(category))
+            if (critical_mismatch or unsure_local) and sig.category != category:
+                kind = "critical signal" if critical_mismatch else f"signal {sig.name} (model unsure)"
+                rationale_bits.append(f"category changed from {category} to {sig.category} by {kind}")
                 category = sig.category
                 llm_draft = None  # it answered another category; the template for this one replies
             if sig.min_risk == policy.risk_order[0]:
