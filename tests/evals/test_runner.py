@@ -95,6 +95,7 @@ def test_metrics_cover_labels_flags_drafts_robustness_latency(tiny_run: tuple[Pa
         assert r["predicted"]["team"] == max(dist, key=dist.__getitem__)
     risk = results["labels"]["risk"]
     assert "recall_critical" in risk and "under_triage_rate" in risk and 0 <= risk["ece"] <= 1
+    assert 0 <= results["labels"]["category"]["decision_ece"] <= 1
     assert {"en", "es"} <= set(results["labels"]["category"]["by_language"])
     drafts = results["drafts"]
     assert drafts["n_with_reference"] == 28 and 0 < drafts["semantic_similarity"] <= 1 and 0 < drafts["rouge_l"] < 1
@@ -180,3 +181,27 @@ def test_cli_run_shows_a_summary(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output  # team.macro_f1 >= 1.01 cannot be met
     assert "category.accuracy" in result.output and "gates not met" in result.output
     assert len(read_predictions(out)) == 6
+
+
+def test_memory_file_and_csv_dataset(embedder: Any, tmp_path: Path) -> None:
+    import csv
+
+    rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
+    (tmp_path / "memory.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:20]), encoding="utf-8")
+    with (tmp_path / "test.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["id", "subject", "body", "language", "category", "team", "harm"])
+        writer.writeheader()
+        for r in rows[20:]:
+            writer.writerow({k: r.get(k, "") for k in writer.fieldnames})
+    suite = tmp_path / "csv.yaml"
+    suite.write_text(
+        "name: csv.v1\ndataset: test.csv\nmemory: memory.jsonl\n"
+        "fields: {text: \"{subject}\\n\\n{body}\", language: language, external_id: id}\n"
+        "labels: {category: {field: category}, team: {field: team, learned: true}}\n"
+        "flags: {harm: {categories: [self_harm]}}\n", encoding="utf-8")
+    results = _run(suite, tmp_path / "out", embedder, tmp_path)
+    assert results["memory_kind"] == "file" and results["memory"][0]["imported"] == 20
+    assert results["n_examples"] == 8 and results["labels"]["team"]["n"] == 8
+    # an empty CSV cell is a missing key: unknown, not negative
+    assert results["flags"]["harm"]["n"] == sum(1 for r in rows[20:] if "harm" in r) < 8
+    assert results["hashes"].keys() == {"suite", "dataset", "memory"}

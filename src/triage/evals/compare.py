@@ -50,6 +50,29 @@ def _recall_of(g: np.ndarray, p: np.ndarray, code: int) -> Callable[[np.ndarray]
     return fn
 
 
+def _ece_of(conf: np.ndarray, correct: np.ndarray, bins: int = 10) -> Callable[[np.ndarray], float | None]:
+    """ECE over resampled rows, with the same bins as `triage.evals.metrics.calibration`."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(conf, edges[1:-1], right=True), 0, bins - 1)
+
+    def fn(idx: np.ndarray) -> float | None:
+        w, c, ok = which[idx], conf[idx], correct[idx]
+        counts = np.bincount(w, minlength=bins)
+        gap = np.abs(np.bincount(w, weights=ok, minlength=bins) - np.bincount(w, weights=c, minlength=bins))
+        return float(gap.sum() / len(idx)) if counts.any() else None
+    return fn
+
+
+def _calibration_arrays(rows: list[dict[str, Any]], name: str) -> tuple[np.ndarray, np.ndarray]:
+    conf, correct = [], []
+    for r in rows:
+        dist = r["probabilities"][name]
+        top = max(dist, key=dist.__getitem__)
+        conf.append(dist[top])
+        correct.append(float(top == r["gold"][name]))
+    return np.array(conf), np.array(correct)
+
+
 def _bootstrap(metric_a: Metric, metric_b: Metric, n: int, *, resamples: int, seed: int) -> dict[str, Any]:
     full = np.arange(n)
     a, b = metric_a(full), metric_b(full)
@@ -125,6 +148,12 @@ def compare_runs(run_a: Path, run_b: Path, *, resamples: int = 1000, seed: int =
                     guard(f"risk.recall_{level}", _bootstrap(_recall_of(g, a, code[level]),
                                                              _recall_of(g, b, code[level]),
                                                              n, resamples=resamples, seed=seed))
+        calibrated = [i for i in ids if pred_a[i]["probabilities"].get(name) and pred_b[i]["probabilities"].get(name)]
+        if calibrated:
+            ca, oka = _calibration_arrays([pred_a[i] for i in calibrated], name)
+            cb, okb = _calibration_arrays([pred_b[i] for i in calibrated], name)
+            guard(f"{name}.ece", _bootstrap(_ece_of(ca, oka), _ece_of(cb, okb), len(calibrated),
+                                            resamples=resamples, seed=seed), lower_better=True)
         out["mcnemar"][name] = _mcnemar(a == g, b == g)
         changed = []
         for i, x, y, gl in zip(ids, pa, pb, gold, strict=True):

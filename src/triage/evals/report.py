@@ -52,7 +52,9 @@ def _label_metrics(rows: list[dict[str, Any]], name: str, policy: Policy) -> dic
         out["calibration"] = cal
         out["ece"], out["brier"] = cal.get("ece"), cal.get("brier")
     with_conf = [r for r in scored if r["confidence"].get(name) is not None]
-    if with_conf:
+    if with_conf:  # calibration of the confidence the decision reports (the LLM's on the LLM path)
+        out["decision_ece"] = calibration([{str(r["predicted"][name]): r["confidence"][name]} for r in with_conf],
+                                          [r["gold"][name] for r in with_conf]).get("ece")
         out["coverage"] = coverage_curve([r["confidence"][name] for r in with_conf],
                                          [str(r["predicted"][name]) == r["gold"][name] for r in with_conf])
     by_lang: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -306,7 +308,7 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str]]:
             continue
         rows.append((f"{name}.accuracy", _fmt(rep["accuracy"])))
         rows.append((f"{name}.macro_f1", _fmt(rep["macro_f1"])))
-        for key in ("recall_critical", "recall_high", "under_triage_rate", "ece", "brier"):
+        for key in ("recall_critical", "recall_high", "under_triage_rate", "ece", "decision_ece", "brier"):
             if key in rep:
                 rows.append((f"{name}.{key}", _fmt(rep[key])))
     for name, rep in results["flags"].items():
