@@ -21,6 +21,7 @@ from triage.domain.policy import Policy, load_policy
 from triage.pipeline.classify import LocalClassifier
 from triage.pipeline.draft import LocalDrafter
 from triage.pipeline.language import LanguageDetector
+from triage.pipeline.lexicon import load_lexicon
 from triage.pipeline.pipeline import LlmDecider, Pipeline
 from triage.pipeline.route import Router
 from triage.pipeline.signals import load_signals
@@ -68,12 +69,13 @@ def build_pipeline(
     background_refit: bool = False,
 ) -> Pipeline:
     c = settings.classifier
+    lexicon = load_lexicon(settings.policy_dir / "lexicon.yaml", categories=policy.categories)
     return Pipeline(
         policy=policy,
         embedder=embedder,
         store=store,
         classifier=LocalClassifier(store, labels=classifier_labels, knn_weight=c.knn_weight,
-                                   background_refit=background_refit),
+                                   background_refit=background_refit, lexicon=lexicon),
         router=Router(policy),
         drafter=LocalDrafter(settings.prompts_dir / REPLY_TEMPLATES),
         signals=load_signals(

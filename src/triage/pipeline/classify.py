@@ -3,7 +3,9 @@
 For each ticket it combines two views of the case memory:
 
 * a similarity-weighted vote of the retrieved cases (k nearest, weights exp(similarity / 0.05)), and
-* a multinomial logistic regression fitted on every case's embedding (refit when the memory changes),
+* a multinomial logistic regression fitted on every case's embedding together with character n-gram
+  TF-IDF features of its text (refit when the memory changes); the n-grams carry what an English-only
+  embedder misses in other languages, and exact terms of art ("2FA", "DMCA", "sextortion"),
 
 mixed with `knn_weight` (raised towards 1 when the nearest case is a near-duplicate, so a reviewer's
 correction wins at once), then temperature-scaled. The temperature is fitted on out-of-fold predictions
@@ -22,12 +24,15 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import minimize_scalar
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from triage.domain.cases import Case, CaseHit
+from triage.pipeline.lexicon import Lexicon
 from triage.ports import CaseStore
 
 __all__ = ["LabelModel", "LocalClassifier", "LocalPrediction"]
@@ -52,16 +57,40 @@ class LabelModel:
     model: LogisticRegression | None
     temperature: float = 1.0
 
-    def predict_proba(self, vectors: np.ndarray) -> np.ndarray:
+    def predict_proba(self, vectors: np.ndarray | sparse.csr_matrix) -> np.ndarray:
         if self.model is None:
-            return np.full((len(vectors), len(self.classes)), 1.0 / max(1, len(self.classes)))
+            return np.full((vectors.shape[0], len(self.classes)), 1.0 / max(1, len(self.classes)))
         raw = self.model.predict_proba(vectors)
         # map the model's classes onto ours (they are the same set, but keep it explicit)
         idx = [list(self.model.classes_).index(c) for c in self.classes]
         return raw[:, idx]
 
 
-def _fit_lr(x: np.ndarray, y: np.ndarray) -> LogisticRegression:
+MIN_CASES_FOR_NGRAMS = 30
+
+
+def _fit_ngrams(texts: list[str]) -> TfidfVectorizer | None:
+    if len(texts) < MIN_CASES_FOR_NGRAMS:
+        return None
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
+                                 max_features=50_000, dtype=np.float32)
+    vectorizer.fit(texts)
+    return vectorizer
+
+
+def _features(
+    vectors: np.ndarray, texts: list[str], ngrams: TfidfVectorizer | None, lexicon: Lexicon | None = None
+) -> sparse.csr_matrix:
+    """[embedding | n-gram TF-IDF | lexicon cues], each L2-normalised, so no view drowns the others."""
+    blocks = [sparse.csr_matrix(np.asarray(vectors, dtype=np.float32))]
+    if ngrams is not None:
+        blocks.append(ngrams.transform(texts))
+    if lexicon is not None and lexicon.dimension:
+        blocks.append(sparse.csr_matrix(lexicon.features(texts)))
+    return blocks[0] if len(blocks) == 1 else sparse.hstack(blocks, format="csr")
+
+
+def _fit_lr(x: np.ndarray | sparse.csr_matrix, y: np.ndarray) -> LogisticRegression:
     model = LogisticRegression(C=8.0, max_iter=300)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -128,15 +157,17 @@ class LocalClassifier:
         knn_weight: float = 0.5,
         seed: int = 7,
         background_refit: bool = False,
+        lexicon: Lexicon | None = None,
     ) -> None:
         self._store = store
+        self._lexicon = lexicon
         self.labels = labels
         self.knn_weight = knn_weight
         self._seed = seed
-        self._models: dict[str, LabelModel] = {}
         self._fitted_revision: int | None = None
         self._fitted_count = 0
         self._lock = threading.Lock()
+        self._state: tuple[TfidfVectorizer | None, dict[str, LabelModel]] = (None, {})
         self._background = background_refit
         self._refitting: threading.Thread | None = None
 
@@ -152,7 +183,7 @@ class LocalClassifier:
         revision = self._store.revision()
         if revision == self._fitted_revision:
             return
-        if self._background and self._models and self._store.count() <= 2 * max(1, self._fitted_count):
+        if self._background and self._state[1] and self._store.count() <= 2 * max(1, self._fitted_count):
             if self._refitting is None or not self._refitting.is_alive():
                 self._refitting = threading.Thread(target=self._fit, args=(revision,), name="classifier-refit",
                                                    daemon=True)
@@ -165,8 +196,13 @@ class LocalClassifier:
             if revision == self._fitted_revision:
                 return
             cases, vectors = self._store.all_cases(with_vectors=True)
-            models = {label: self._fit_label(cases, vectors, label) for label in self.labels}
-            self._models, self._fitted_revision, self._fitted_count = models, revision, len(cases)
+            texts = [c.text for c in cases]
+            ngrams = _fit_ngrams(texts)
+            x = _features(vectors, texts, ngrams, self._lexicon) if cases else sparse.csr_matrix((0, 0))
+            models = {label: self._fit_label(cases, x, label) for label in self.labels}
+            # one assignment, so a concurrent predict never pairs new models with old features
+            self._state = (ngrams, models)
+            self._fitted_revision, self._fitted_count = revision, len(cases)
             log.info("local classifier fitted", extra={"cases": len(cases), "labels": list(self.labels)})
 
     def wait_for_refit(self, timeout: float = 60.0) -> None:
@@ -175,7 +211,7 @@ class LocalClassifier:
         if thread is not None:
             thread.join(timeout)
 
-    def _fit_label(self, cases: list[Case], vectors: np.ndarray, label: str) -> LabelModel:
+    def _fit_label(self, cases: list[Case], vectors: sparse.csr_matrix, label: str) -> LabelModel:
         pairs = [(i, _label_of(c, label)) for i, c in enumerate(cases)]
         pairs = [(i, v) for i, v in pairs if v]
         if not pairs:
@@ -190,7 +226,7 @@ class LocalClassifier:
         temperature = self._fit_temperature(x, y, classes)
         return LabelModel(classes=classes, model=model, temperature=temperature)
 
-    def _fit_temperature(self, x: np.ndarray, y: np.ndarray, classes: list[str]) -> float:
+    def _fit_temperature(self, x: sparse.csr_matrix, y: np.ndarray, classes: list[str]) -> float:
         """Temperature minimising the log-loss of out-of-fold predictions (at most 3 folds)."""
         counts = {c: int((y == c).sum()) for c in classes}
         folds = min(3, min(counts.values()))
@@ -198,7 +234,7 @@ class LocalClassifier:
             return 1.0
         oof = np.zeros((len(y), len(classes)))
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self._seed)
-        for train, test in splitter.split(x, y):
+        for train, test in splitter.split(np.zeros(len(y)), y):
             model = _fit_lr(x[train], y[train])
             proba = model.predict_proba(x[test])
             for j, c in enumerate(model.classes_):
@@ -213,16 +249,18 @@ class LocalClassifier:
         return float(result.x)
 
     # -- prediction ------------------------------------------------------------------------------
-    def predict(self, vector: np.ndarray, hits: list[CaseHit]) -> LocalPrediction:
+    def predict(self, vector: np.ndarray, hits: list[CaseHit], text: str = "") -> LocalPrediction:
         probs: dict[str, dict[str, float]] = {}
         vote_top: dict[str, str | None] = {}
         model_top: dict[str, str | None] = {}
         weight = _mix_weight(hits, self.knn_weight)
-        for label, lm in dict(self._models).items():
+        ngrams, models = self._state
+        features = _features(vector.reshape(1, -1), [text], ngrams, self._lexicon)
+        for label, lm in models.items():
             if not lm.classes:
                 probs[label] = {}
                 continue
-            model_p = lm.predict_proba(vector.reshape(1, -1))[0]
+            model_p = lm.predict_proba(features)[0]
             vote_p = _vote(hits, label, lm.classes)
             mixed = weight * vote_p + (1.0 - weight) * model_p if hits else model_p
             calibrated = _temper(mixed, lm.temperature)
@@ -232,5 +270,9 @@ class LocalClassifier:
         return LocalPrediction(probs=probs, vote_top=vote_top, model_top=model_top)
 
     @property
+    def lexicon_version(self) -> str | None:
+        return self._lexicon.version if self._lexicon is not None else None
+
+    @property
     def classes(self) -> dict[str, list[str]]:
-        return {label: m.classes for label, m in self._models.items()}
+        return {label: m.classes for label, m in self._state[1].items()}

@@ -142,7 +142,8 @@ class Pipeline:
     def versions(self) -> dict[str, str]:
         return {
             "embedder": getattr(self.embedder, "name", "unknown"),
-            "policy": f"{self.policy.version}+{self.signals.version}",
+            "policy": f"{self.policy.version}+{self.signals.version}" + (
+                f"+{self.classifier.lexicon_version}" if self.classifier.lexicon_version else ""),
             "classifier": self.classifier.version,
             "prompt": self.drafter.version,
         }
@@ -161,16 +162,19 @@ class Pipeline:
                 languages.append((lang, True))
         t1 = time.perf_counter()
         # instructions aimed at a model are taken out of what the classifier sees (invariant 4)
-        vectors = self.embedder.embed([self.signals.strip_injection(r.text) for r in redactions])
+        classified_texts = [self.signals.strip_injection(r.text) for r in redactions]
+        vectors = self.embedder.embed(classified_texts)
         t2 = time.perf_counter()
         hits_per = self.store.search_many(vectors, limit=self.top_k)
         t3 = time.perf_counter()
         self.classifier.ensure_fitted()
         prepared = []
         n = max(1, len(batch))
-        for f, r, (lang, detected), v, hits in zip(batch, redactions, languages, vectors, hits_per, strict=True):
+        for f, r, (lang, detected), v, hits, ctext in zip(
+            batch, redactions, languages, vectors, hits_per, classified_texts, strict=True
+        ):
             tc = time.perf_counter()
-            prediction = self.classifier.predict(v, hits)
+            prediction = self.classifier.predict(v, hits, ctext)
             prepared.append({
                 "facts": f, "redaction": r, "language": lang, "language_detected": detected,
                 "vector": v, "hits": hits, "local": prediction,

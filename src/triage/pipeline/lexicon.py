@@ -1,0 +1,81 @@
+"""Multilingual cue words per category (`policy/lexicon.yaml`), as classifier features.
+
+The packaged embedder is English-only; these counts are the same features in every language, so what
+the classifier learns from English cases ("account_access words present") carries over to a German or
+Indonesian ticket. They are features only: they never decide alone and never lower risk.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from triage.errors import PolicyError
+
+__all__ = ["Lexicon", "load_lexicon"]
+
+# scripts without reliable word boundaries for \b: match plain substrings
+_SUBSTRING_LANGUAGES = {"ja", "zh", "ar", "hi", "th", "ko"}
+
+
+class _LexiconFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: str
+    categories: dict[str, dict[str, list[str]]]
+
+
+class Lexicon:
+    def __init__(self, spec: _LexiconFile, categories: list[str]) -> None:
+        self.version = spec.version
+        self.categories = [c for c in categories if c in spec.categories]
+        self._patterns: list[re.Pattern[str]] = []
+        for cat in self.categories:
+            prefixed: list[str] = []
+            plain: list[str] = []
+            for lang, terms in spec.categories[cat].items():
+                bucket = plain if lang in _SUBSTRING_LANGUAGES else prefixed
+                bucket.extend(re.escape(t.strip().lower()) for t in terms if t.strip())
+            parts = []
+            if prefixed:
+                parts.append(r"(?<!\w)(?:" + "|".join(sorted(set(prefixed), key=len, reverse=True)) + ")")
+            if plain:
+                parts.append("(?:" + "|".join(sorted(set(plain), key=len, reverse=True)) + ")")
+            self._patterns.append(re.compile("|".join(parts) or r"(?!x)x", re.IGNORECASE))
+
+    @property
+    def dimension(self) -> int:
+        return len(self.categories)
+
+    def features(self, texts: list[str]) -> np.ndarray:
+        """log(1 + hits) per category, each row L2-normalised (all zeros when nothing matches)."""
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for i, text in enumerate(texts):
+            lowered = text.lower()
+            for j, pattern in enumerate(self._patterns):
+                hits = len(pattern.findall(lowered))
+                if hits:
+                    out[i, j] = np.log1p(hits)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
+
+    def hits(self, text: str) -> dict[str, int]:
+        lowered = text.lower()
+        return {c: n for c, p in zip(self.categories, self._patterns, strict=True) if (n := len(p.findall(lowered)))}
+
+
+def load_lexicon(path: Path, *, categories: list[str]) -> Lexicon | None:
+    """The lexicon, or None when the file does not exist (it is optional)."""
+    if not path.exists():
+        return None
+    try:
+        spec = _LexiconFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise PolicyError(f"{path}: invalid lexicon: {exc}") from exc
+    unknown = set(spec.categories) - set(categories)
+    if unknown:
+        raise PolicyError(f"{path}: lexicon names unknown categories {sorted(unknown)}")
+    return Lexicon(spec, categories)
