@@ -74,7 +74,7 @@ def build_pipeline(
         policy=policy,
         embedder=embedder,
         store=store,
-        classifier=LocalClassifier(store, labels=classifier_labels, knn_weight=c.knn_weight,
+        classifier=LocalClassifier(store, labels=classifier_labels, knn_weight=c.knn_weight, top_k=c.top_k,
                                    background_refit=background_refit, lexicon=lexicon),
         router=Router(policy),
         drafter=LocalDrafter(settings.prompts_dir / REPLY_TEMPLATES),

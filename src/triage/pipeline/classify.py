@@ -7,10 +7,11 @@ For each ticket it combines two views of the case memory:
   TF-IDF features of its text (refit when the memory changes); the n-grams carry what an English-only
   embedder misses in other languages, and exact terms of art ("2FA", "DMCA", "sextortion"),
 
-mixed with `knn_weight` (raised towards 1 when the nearest case is a near-duplicate, so a reviewer's
-correction wins at once), then temperature-scaled. The temperature is fitted on out-of-fold predictions
-of the memory itself (minimising log-loss), so the reported probabilities are calibrated on held-out
-cases, not on the cases the model was fitted on.
+mixed with a weight (raised towards 1 when the nearest case is a near-duplicate, so a reviewer's
+correction wins at once), then temperature-scaled. The mixing weight and the temperature are fitted per
+label on out-of-fold predictions of the memory itself (minimising log-loss): how much to trust the
+neighbours depends on the memory (a few cases per class: little; thousands: more), and the reported
+probabilities are calibrated on held-out cases, not on the cases the model was fitted on.
 
 The same machinery predicts risk level and any `learned` label (e.g. a queue label space taken from
 the memory by the eval harness).
@@ -56,6 +57,7 @@ class LabelModel:
     classes: list[str]
     model: LogisticRegression | None
     temperature: float = 1.0
+    knn_weight: float | None = None  # fitted; None = use the configured default
 
     def predict_proba(self, vectors: np.ndarray | sparse.csr_matrix) -> np.ndarray:
         if self.model is None:
@@ -112,6 +114,18 @@ def _vote(hits: list[CaseHit], label: str, classes: list[str]) -> np.ndarray:
     return smoothed
 
 
+def _vote_matrix(sims: np.ndarray, neighbour_labels: np.ndarray, classes: list[str]) -> np.ndarray:
+    """The same vote as `_vote`, for many tickets at once (rows: tickets; columns: their k neighbours)."""
+    out = np.zeros((sims.shape[0], len(classes)))
+    weights = np.exp((sims - 1.0) / VOTE_TEMPERATURE)
+    for j, c in enumerate(classes):
+        out[:, j] = (weights * (neighbour_labels == c)).sum(axis=1)
+    total = out.sum(axis=1, keepdims=True)
+    uniform = np.full_like(out, 1.0 / len(classes))
+    out = np.divide(out, total, out=uniform.copy(), where=total > 0)
+    return out * 0.98 + 0.02 / len(classes)
+
+
 def _mix_weight(hits: list[CaseHit], knn_weight: float) -> float:
     if not hits:
         return 0.0
@@ -155,6 +169,7 @@ class LocalClassifier:
         *,
         labels: tuple[str, ...] = ("category", "risk"),
         knn_weight: float = 0.5,
+        top_k: int = 8,
         seed: int = 7,
         background_refit: bool = False,
         lexicon: Lexicon | None = None,
@@ -163,6 +178,7 @@ class LocalClassifier:
         self._lexicon = lexicon
         self.labels = labels
         self.knn_weight = knn_weight
+        self.top_k = top_k
         self._seed = seed
         self._fitted_revision: int | None = None
         self._fitted_count = 0
@@ -199,7 +215,7 @@ class LocalClassifier:
             texts = [c.text for c in cases]
             ngrams = _fit_ngrams(texts)
             x = _features(vectors, texts, ngrams, self._lexicon) if cases else sparse.csr_matrix((0, 0))
-            models = {label: self._fit_label(cases, x, label) for label in self.labels}
+            models = {label: self._fit_label(cases, x, np.asarray(vectors), label) for label in self.labels}
             # one assignment, so a concurrent predict never pairs new models with old features
             self._state = (ngrams, models)
             self._fitted_revision, self._fitted_count = revision, len(cases)
@@ -211,49 +227,62 @@ class LocalClassifier:
         if thread is not None:
             thread.join(timeout)
 
-    def _fit_label(self, cases: list[Case], vectors: sparse.csr_matrix, label: str) -> LabelModel:
+    def _fit_label(
+        self, cases: list[Case], features: sparse.csr_matrix, vectors: np.ndarray, label: str
+    ) -> LabelModel:
         pairs = [(i, _label_of(c, label)) for i, c in enumerate(cases)]
         pairs = [(i, v) for i, v in pairs if v]
         if not pairs:
             return LabelModel(classes=[], model=None)
         idx = np.array([i for i, _ in pairs])
         y = np.array([v for _, v in pairs])
-        x = vectors[idx]
+        x = features[idx]
         classes = sorted(set(y.tolist()))
         if len(classes) < 2:
             return LabelModel(classes=classes, model=None)
         model = _fit_lr(x, y)
-        temperature = self._fit_temperature(x, y, classes)
-        return LabelModel(classes=classes, model=model, temperature=temperature)
+        weight, temperature = self._fit_mixture(x, vectors[idx], y, classes)
+        return LabelModel(classes=classes, model=model, temperature=temperature, knn_weight=weight)
 
-    def _fit_temperature(self, x: sparse.csr_matrix, y: np.ndarray, classes: list[str]) -> float:
-        """Temperature minimising the log-loss of out-of-fold predictions (at most 3 folds)."""
+    def _fit_mixture(
+        self, x: sparse.csr_matrix, vectors: np.ndarray, y: np.ndarray, classes: list[str]
+    ) -> tuple[float | None, float]:
+        """Vote weight and temperature minimising the log-loss of out-of-fold predictions (≤ 3 folds)."""
         counts = {c: int((y == c).sum()) for c in classes}
         folds = min(3, min(counts.values()))
         if folds < 2 or len(y) < 20:
-            return 1.0
+            return None, 1.0
         oof = np.zeros((len(y), len(classes)))
+        oof_vote = np.zeros((len(y), len(classes)))
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self._seed)
         for train, test in splitter.split(np.zeros(len(y)), y):
             model = _fit_lr(x[train], y[train])
             proba = model.predict_proba(x[test])
             for j, c in enumerate(model.classes_):
                 oof[test, classes.index(c)] = proba[:, j]
+            sims = vectors[test] @ vectors[train].T
+            k = min(self.top_k, len(train))
+            nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+            oof_vote[test] = _vote_matrix(np.take_along_axis(sims, nearest, axis=1), y[train][nearest], classes)
         truth = np.array([classes.index(v) for v in y])
 
-        def nll(t: float) -> float:
-            p = _temper(oof, t)
+        def nll(p: np.ndarray) -> float:
             return float(-np.mean(np.log(np.clip(p[np.arange(len(truth)), truth], 1e-9, 1.0))))
 
-        result = minimize_scalar(nll, bounds=(0.2, 5.0), method="bounded")
-        return float(result.x)
+        best: tuple[float, float, float] | None = None
+        for weight in np.linspace(0.0, 0.9, 10):
+            mixed = weight * oof_vote + (1.0 - weight) * oof
+            result = minimize_scalar(lambda t, m=mixed: nll(_temper(m, t)), bounds=(0.2, 5.0), method="bounded")
+            if best is None or result.fun < best[0]:
+                best = (float(result.fun), float(weight), float(result.x))
+        assert best is not None
+        return best[1], best[2]
 
     # -- prediction ------------------------------------------------------------------------------
     def predict(self, vector: np.ndarray, hits: list[CaseHit], text: str = "") -> LocalPrediction:
         probs: dict[str, dict[str, float]] = {}
         vote_top: dict[str, str | None] = {}
         model_top: dict[str, str | None] = {}
-        weight = _mix_weight(hits, self.knn_weight)
         ngrams, models = self._state
         features = _features(vector.reshape(1, -1), [text], ngrams, self._lexicon)
         for label, lm in models.items():
@@ -262,6 +291,7 @@ class LocalClassifier:
                 continue
             model_p = lm.predict_proba(features)[0]
             vote_p = _vote(hits, label, lm.classes)
+            weight = _mix_weight(hits, self.knn_weight if lm.knn_weight is None else lm.knn_weight)
             mixed = weight * vote_p + (1.0 - weight) * model_p if hits else model_p
             calibrated = _temper(mixed, lm.temperature)
             probs[label] = {c: float(p) for c, p in zip(lm.classes, calibrated, strict=True)}

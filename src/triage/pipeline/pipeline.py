@@ -30,8 +30,10 @@ __all__ = ["Decision", "LlmDecider", "LlmVerdict", "Pipeline", "TicketFacts"]
 
 log = logging.getLogger(__name__)
 
-RISK_CUMULATIVE_THRESHOLD = 0.4  # pick the most severe level L with P(risk >= L) >= this
+RISK_CUMULATIVE_THRESHOLD = 0.4  # pick the most severe level L with P(risk >= L) >= this ...
+CRITICAL_THRESHOLD = 0.25  # ... but critical already at this: a missed critical costs more than a false alarm
 PLAUSIBLE_CATEGORY = 0.35  # a category this likely lends its risk floor
+PLAUSIBLE_CRITICAL = 0.2  # ... and one whose floor is critical (child safety) already at this
 # kinds of personal data a reply may repeat back to the person who gave them
 RESTORABLE = {"EMAIL", "HANDLE", "PHONE"}
 
@@ -210,9 +212,9 @@ class Pipeline:
             return order[-1], 0.0
         cumulative = 0.0
         chosen = order[-1]
-        for level in order:
+        for i, level in enumerate(order):
             cumulative += dist.get(level, 0.0)
-            if cumulative >= RISK_CUMULATIVE_THRESHOLD:
+            if cumulative >= (CRITICAL_THRESHOLD if i == 0 else RISK_CUMULATIVE_THRESHOLD):
                 chosen = level
                 break
         top = len(order) - 1
@@ -301,7 +303,10 @@ class Pipeline:
             rationale_bits.append(f"risk raised from {risk} to the {category} policy floor {floor}")
             risk = floor
         for other, pr in ranked[1:]:
-            if pr >= PLAUSIBLE_CATEGORY and other in policy.taxonomy.categories:
+            if other not in policy.taxonomy.categories:
+                continue
+            plausible = PLAUSIBLE_CRITICAL if policy.floor(other) == policy.risk_order[0] else PLAUSIBLE_CATEGORY
+            if pr >= plausible:
                 other_floor = policy.floor(other)
                 if policy.severity(other_floor) > policy.severity(risk):
                     risk = other_floor
