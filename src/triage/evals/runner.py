@@ -271,7 +271,8 @@ def _check_out_dir(out_dir: Path, meta: dict[str, Any]) -> None:
     path = out_dir / RUN_META
     if path.exists():
         old = json.loads(path.read_text(encoding="utf-8"))
-        for key in ("hashes", "mode", "limit"):
+        # a resumed run must be the same run: same data, mode, code and policy (else stale predictions mix in)
+        for key in ("hashes", "mode", "limit", "code", "policy"):
             if old.get(key) != meta.get(key):
                 raise RunError(f"{out_dir} holds a run with a different {key} ({old.get(key)!r}); "
                                "choose another --out or delete it")
@@ -340,7 +341,8 @@ async def run_suite(
     if limit:
         examples = examples[:limit]
     meta = {"suite": suite.name, "suite_file": str(suite.path), "hashes": suite.hashes(), "mode": mode,
-            "limit": limit, "created_at": datetime.now(UTC).isoformat(timespec="seconds")}
+            "limit": limit, "code": code_version(), "policy": policy.version,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds")}
     _check_out_dir(out_dir, meta)
     out = out_dir / PREDICTIONS
     done = {r["id"] for r in read_predictions(out_dir, repair=True)}
