@@ -8,6 +8,7 @@ sentences that promise no outcome and carry no personal data or placeholders) + 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -21,6 +22,17 @@ __all__ = ["LocalDrafter"]
 
 PARTNERS = {"trusted_flagger", "ngo", "government", "law_enforcement"}
 BORROW_MIN_SIMILARITY = 0.55
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _overlap(sentence: str, template: str) -> float:
+    """Share of the sentence's words (4+ letters) that the template already uses."""
+    words = {w for w in _WORD.findall(sentence.lower()) if len(w) >= 4}
+    if not words:
+        return 1.0
+    return len(words & set(_WORD.findall(template.lower()))) / len(words)
 
 
 class LocalDrafter:
@@ -55,8 +67,8 @@ class LocalDrafter:
                     continue
                 if has_placeholder(sentence) or redact(sentence).mapping:
                     continue
-                if sentence.lower() in template.lower() or len(sentence) < 25:
-                    continue
+                if len(sentence) < 25 or _overlap(sentence, template) >= 0.4:
+                    continue  # a fragment, or advice the template already gives
                 borrowed.append(sentence)
                 if len(borrowed) == 2:
                     break
