@@ -41,6 +41,7 @@ __all__ = ["LabelModel", "LocalClassifier", "LocalPrediction"]
 log = logging.getLogger(__name__)
 
 VOTE_TEMPERATURE = 0.05  # similarity units; 0.05 makes a 0.1 similarity gap worth e^2 in the vote
+STRONG_VOTE = 0.6  # share of the similarity-weighted vote that makes the neighbours' label a claim
 NEAR_DUPLICATE = 0.92  # above this cosine similarity, the nearest case dominates the vote
 
 
@@ -295,7 +296,9 @@ class LocalClassifier:
             mixed = weight * vote_p + (1.0 - weight) * model_p if hits else model_p
             calibrated = _temper(mixed, lm.temperature)
             probs[label] = {c: float(p) for c, p in zip(lm.classes, calibrated, strict=True)}
-            vote_top[label] = lm.classes[int(np.argmax(vote_p))] if hits else None
+            # the neighbours "say" a label only when most of the vote agrees on it
+            strong = hits and float(vote_p.max()) >= STRONG_VOTE
+            vote_top[label] = lm.classes[int(np.argmax(vote_p))] if strong else None
             model_top[label] = lm.classes[int(np.argmax(model_p))] if lm.model is not None else None
         return LocalPrediction(probs=probs, vote_top=vote_top, model_top=model_top)
 
