@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make run   - install, migrate, load the seed cases, print a demo key, serve on 127.0.0.1:8000
-#   make test  - install with test extras, start PostgreSQL if needed, lint, run every test
+#   make test  - install with test extras, start PostgreSQL if needed, lint (ruff, mypy), run every test
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -26,6 +26,7 @@ services:
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
 
 test: install services lint
 	$(BIN)/pytest

@@ -57,7 +57,8 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = components is None
-        comps = components or await asyncio.to_thread(build_components, settings)
+        comps: Components = (
+            components if components is not None else await asyncio.to_thread(build_components, settings))
         app.state.components = comps
         task = None
         if settings.reprocess_on_startup:

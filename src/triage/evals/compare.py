@@ -43,6 +43,24 @@ def _macro_f1_codes(g: np.ndarray, p: np.ndarray, k: int) -> float:
     return float(f1[support > 0].mean())
 
 
+def _accuracy_of(g: np.ndarray, p: np.ndarray) -> Callable[[np.ndarray], float | None]:
+    def fn(idx: np.ndarray) -> float | None:
+        return float((p[idx] == g[idx]).mean())
+    return fn
+
+
+def _macro_f1_of(g: np.ndarray, p: np.ndarray, k: int) -> Callable[[np.ndarray], float | None]:
+    def fn(idx: np.ndarray) -> float | None:
+        return _macro_f1_codes(g[idx], p[idx], k)
+    return fn
+
+
+def _auprc_of(y: np.ndarray, s: np.ndarray) -> Callable[[np.ndarray], float | None]:
+    def fn(idx: np.ndarray) -> float | None:
+        return average_precision(y[idx], s[idx])
+    return fn
+
+
 def _recall_of(g: np.ndarray, p: np.ndarray, code: int) -> Callable[[np.ndarray], float | None]:
     def fn(idx: np.ndarray) -> float | None:
         mask = g[idx] == code
@@ -136,11 +154,9 @@ def compare_runs(run_a: Path, run_b: Path, *, resamples: int = 1000, seed: int =
         b = np.array([code[x] for x in pb])
         k = len(classes)
         n = len(ids)
-        guard(f"{name}.accuracy", _bootstrap(lambda idx, a=a, g=g: float((a[idx] == g[idx]).mean()),
-                                             lambda idx, b=b, g=g: float((b[idx] == g[idx]).mean()),
+        guard(f"{name}.accuracy", _bootstrap(_accuracy_of(g, a), _accuracy_of(g, b),
                                              n, resamples=resamples, seed=seed))
-        guard(f"{name}.macro_f1", _bootstrap(lambda idx, a=a, g=g, k=k: _macro_f1_codes(g[idx], a[idx], k),
-                                             lambda idx, b=b, g=g, k=k: _macro_f1_codes(g[idx], b[idx], k),
+        guard(f"{name}.macro_f1", _bootstrap(_macro_f1_of(g, a, k), _macro_f1_of(g, b, k),
                                              n, resamples=resamples, seed=seed))
         if name == "risk":
             for level in ("critical", "high"):
@@ -156,10 +172,10 @@ def compare_runs(run_a: Path, run_b: Path, *, resamples: int = 1000, seed: int =
                                             resamples=resamples, seed=seed), lower_better=True)
         out["mcnemar"][name] = _mcnemar(a == g, b == g)
         changed = []
-        for i, x, y, gl in zip(ids, pa, pb, gold, strict=True):
-            if x != y:
-                kind = "fixed" if y == gl else ("broken" if x == gl else "changed")
-                changed.append({"id": i, "gold": gl, "a": x, "b": y, "change": kind})
+        for i, xa, xb, gl in zip(ids, pa, pb, gold, strict=True):
+            if xa != xb:
+                kind = "fixed" if xb == gl else ("broken" if xa == gl else "changed")
+                changed.append({"id": i, "gold": gl, "a": xa, "b": xb, "change": kind})
         out["changed"][name] = changed
 
     flags = sorted(set(res_a.get("flags", {})) & set(res_b.get("flags", {})))
@@ -171,7 +187,6 @@ def compare_runs(run_a: Path, run_b: Path, *, resamples: int = 1000, seed: int =
         y = np.array([pred_a[i]["flags"][name]["gold"] for i in ids], dtype=int)
         sa = np.array([pred_a[i]["flags"][name]["score"] for i in ids], dtype=float)
         sb = np.array([pred_b[i]["flags"][name]["score"] for i in ids], dtype=float)
-        guard(f"flags.{name}.auprc", _bootstrap(lambda idx, s=sa, y=y: average_precision(y[idx], s[idx]),
-                                                lambda idx, s=sb, y=y: average_precision(y[idx], s[idx]),
+        guard(f"flags.{name}.auprc", _bootstrap(_auprc_of(y, sa), _auprc_of(y, sb),
                                                 len(ids), resamples=resamples, seed=seed))
     return out

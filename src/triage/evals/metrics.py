@@ -132,7 +132,7 @@ def coverage_curve(confidence: Sequence[float], correct: Sequence[bool], *, step
     return out
 
 
-def average_precision(gold: Sequence[int], scores: Sequence[float]) -> float | None:
+def average_precision(gold: Sequence[int] | np.ndarray, scores: Sequence[float] | np.ndarray) -> float | None:
     y = np.asarray(gold, dtype=int)
     s = np.asarray(scores, dtype=float)
     positives = int(y.sum())
@@ -147,7 +147,7 @@ def average_precision(gold: Sequence[int], scores: Sequence[float]) -> float | N
     return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
 
 
-def roc_auc(gold: Sequence[int], scores: Sequence[float]) -> float | None:
+def roc_auc(gold: Sequence[int] | np.ndarray, scores: Sequence[float] | np.ndarray) -> float | None:
     y = np.asarray(gold, dtype=int)
     s = np.asarray(scores, dtype=float)
     pos, neg = s[y == 1], s[y == 0]

@@ -65,7 +65,7 @@ class PromptRenderer:
                 try:
                     self.env.get_template(f"{name}.{self.version}.{role}.j2")
                 except TemplateNotFound as exc:
-                    raise ValueError(f"prompt file {self.dir / exc.name} is missing") from exc
+                    raise ValueError(f"prompt file {self.dir / (exc.name or '?')} is missing") from exc
 
     def render(self, name: str, **context: Any) -> RenderedPrompt:
         fence: Fence = context.setdefault("fence", new_fence())

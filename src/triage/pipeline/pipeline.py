@@ -241,7 +241,8 @@ class Pipeline:
         if category not in policy.taxonomy.categories:  # memory carries labels the policy dropped
             reasons.append(f"unknown_category_in_memory: {category}")
             category = "no_violation" if "no_violation" in policy.categories else policy.categories[-1]
-        runner_up = [{"label": c, "probability": round(pr, 4)} for c, pr in ranked[1:4]]
+        runner_up: list[dict[str, float | str]] = [
+            {"label": c, "probability": round(pr, 4)} for c, pr in ranked[1:4]]
         risk, score = self._risk_from(local)
         path = "local"
         rationale_bits: list[str] = []

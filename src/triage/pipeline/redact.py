@@ -12,6 +12,7 @@ the ones operations teams see in tickets. They err on the side of redacting.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -100,7 +101,7 @@ def redact(text: str, mapping: dict[str, str] | None = None) -> Redaction:
         return placeholder
 
     for kind, pattern in _PATTERNS:
-        text = pattern.sub(lambda m, k=kind: substitute(k, m), text)
+        text = pattern.sub(functools.partial(substitute, kind), text)
     return Redaction(text=text, mapping=mapping)
 
 
