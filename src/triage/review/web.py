@@ -152,6 +152,31 @@ def _csrf_ok(user: WebUser, token: str) -> bool:
     return bool(token) and hmac.compare_digest(user.csrf, token)
 
 
+def _guard_form(request: Request, c: Components, csrf_token: str) -> WebUser | Response:
+    """A reviewer's form post: signed in with a review role, and carrying the session's CSRF token."""
+    user = _guard(request, c, REVIEW_ROLES)
+    if isinstance(user, WebUser) and not _csrf_ok(user, csrf_token):
+        return _refuse(request, user, "missing or wrong CSRF token; reload the page")
+    return user
+
+
+def _ticket_with_error(
+    request: Request, c: Components, ticket_id: str, user: WebUser, exc: TriageError,
+    form: dict[str, str] | None = None,
+) -> Response:
+    """The ticket page again, with what went wrong (and what the reviewer typed) instead of losing it."""
+    try:
+        context = _ticket_context(c, ticket_id, user)
+    except TriageError:
+        return _refuse(request, user, exc.detail, status_code=exc.status_code)
+    context["error"] = exc.detail
+    status_code = exc.status_code
+    if form is not None:
+        context["form"] = form
+        status_code = status_code if status_code < 500 else 422
+    return _render(request, "ticket.html", context, status_code=status_code)
+
+
 def _safe_next(target: str | None, role: str) -> str:
     if target and target.startswith("/review") and not target.startswith("//"):
         return target
@@ -300,20 +325,13 @@ def ticket_page(request: Request, components: ComponentsDep, ticket_id: str) -> 
 def claim(
     request: Request, components: ComponentsDep, ticket_id: str, csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    user = _guard(request, components, REVIEW_ROLES)
+    user = _guard_form(request, components, csrf_token)
     if not isinstance(user, WebUser):
         return user
-    if not _csrf_ok(user, csrf_token):
-        return _refuse(request, user, "missing or wrong CSRF token; reload the page")
     try:
         claim_ticket(components.sessions, ticket_id=ticket_id, reviewer_id=user.key_id, reviewer_name=user.name)
     except TriageError as exc:
-        try:
-            context = _ticket_context(components, ticket_id, user)
-        except TriageError:
-            return _refuse(request, user, exc.detail, status_code=exc.status_code)
-        context["error"] = exc.detail
-        return _render(request, "ticket.html", context, status_code=exc.status_code)
+        return _ticket_with_error(request, components, ticket_id, user, exc)
     return RedirectResponse(f"/review/tickets/{ticket_id}#review", status_code=303)
 
 
@@ -327,11 +345,9 @@ def review(
     model_category: Annotated[str, Form()] = "", model_queue: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    user = _guard(request, components, REVIEW_ROLES)
+    user = _guard_form(request, components, csrf_token)
     if not isinstance(user, WebUser):
         return user
-    if not _csrf_ok(user, csrf_token):
-        return _refuse(request, user, "missing or wrong CSRF token; reload the page")
     form = {"action": action, "final_reply": final_reply, "category": category, "risk": risk, "queue": queue,
             "reason_code": reason_code, "note": note}
     if category and category != model_category and queue == model_queue:
@@ -346,13 +362,7 @@ def review(
             reason_code=reason_code or None, note=note or None, decision_id=decision_id or None,
         )
     except TriageError as exc:
-        try:
-            context = _ticket_context(components, ticket_id, user)
-        except TriageError:
-            return _refuse(request, user, exc.detail, status_code=exc.status_code)
-        context["error"] = exc.detail
-        context["form"] = form
-        return _render(request, "ticket.html", context, status_code=exc.status_code if exc.status_code < 500 else 422)
+        return _ticket_with_error(request, components, ticket_id, user, exc, form=form)
     return RedirectResponse("/review/?" + urlencode({"done": ticket_id, "done_action": action}), status_code=303)
 
 
