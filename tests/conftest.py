@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import threading
@@ -30,6 +31,7 @@ from triage.config import PROJECT_ROOT, Settings  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("TRIAGE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SEED_FILE = PROJECT_ROOT / "seed" / "cases.jsonl"
+CASES_PER_CATEGORY = 4  # a small, balanced case memory keeps fitting the local classifier quick
 
 
 @pytest.fixture(autouse=True)
@@ -92,6 +94,8 @@ def settings_for(tmp_path: Path, db_url: str | None = None, **overrides: Any) ->
         "database": {"url": db_url or f"sqlite:///{tmp_path / 'triage.db'}"},
         "qdrant": {"path": tmp_path / "qdrant"},
         "log_json": False,
+        # each test says what memory it wants; tests of the seed-on-empty default turn it back on
+        "seed": {"on_empty": False},
     }
     values.update(overrides)
     return Settings(**values)
@@ -120,6 +124,29 @@ def import_seed(comps: Components, path: Path = SEED_FILE) -> int:
     report = import_cases(read_rows(path), fields=FieldMap(), store=comps.store, embedder=comps.embedder,
                           sessions=comps.sessions, source="seed")
     return report.imported
+
+
+@pytest.fixture(scope="session")
+def seeded_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Path:
+    """A database and Qdrant directory holding a balanced slice of the seed cases, built once per session
+    and copied for each test (importing and embedding again per test would dominate the run time)."""
+    from triage.services.cases import FieldMap, import_cases
+
+    root = tmp_path_factory.mktemp("seeded")
+    rows: list[dict[str, Any]] = []
+    taken: dict[str, int] = {}
+    for line in SEED_FILE.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if taken.get(row["category"], 0) < CASES_PER_CATEGORY:
+            taken[row["category"]] = taken.get(row["category"], 0) + 1
+            rows.append(row)
+    comps = build_components(settings_for(root), embedder=embedder)
+    try:
+        import_cases(rows, fields=FieldMap(), store=comps.store, embedder=comps.embedder, sessions=comps.sessions,
+                     source="seed")
+    finally:
+        comps.close()
+    return root
 
 
 def create_key(comps: Components, role: str = "service", name: str = "test") -> str:

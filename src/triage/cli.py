@@ -86,7 +86,7 @@ def _import_into(comps: Any, file: Path, maps: list[str], source: str, batch_siz
 def _import(settings: Settings, file: Path, maps: list[str], source: str, batch_size: int) -> dict[str, int]:
     from triage.components import build_components
 
-    comps = build_components(settings)
+    comps = build_components(settings, seed=False)  # an import into an empty memory is not mixed with the seed
     try:
         return _import_into(comps, file, maps, source, batch_size)
     finally:
@@ -252,8 +252,9 @@ def classify(
 def serve(
     host: Annotated[str | None, typer.Option(help="bind address (default TRIAGE_HOST or 127.0.0.1)")] = None,
     port: Annotated[int | None, typer.Option(help="port (default TRIAGE_PORT or 8000)")] = None,
-    demo: Annotated[bool, typer.Option(help="first migrate the database, load the bundled seed cases if "
-                                       "the memory is empty, and create and print a demo service key")] = False,
+    demo: Annotated[bool, typer.Option(help="also create and print a demo service key (the bundled seed cases "
+                                       "are loaded into an empty memory with or without --demo, unless "
+                                       "TRIAGE_SEED__ON_EMPTY=false)")] = False,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes (needs PostgreSQL and a Qdrant "
                                          "server: embedded Qdrant is single-process)")] = 1,
 ) -> None:
@@ -268,10 +269,7 @@ def serve(
         from triage.components import build_components
 
         comps = build_components(settings)
-        if comps.store.count() == 0 and settings.seed_file.exists():
-            report = _import_into(comps, settings.seed_file, [], "seed", 64)
-            console.print(f"loaded {report['imported']} seed cases from {settings.seed_file}")
-            comps.pipeline.warm_up()
+        console.print(f"case memory: {comps.store.count()} cases")
         key = _create_key(settings, "service", "demo")
         console.print("demo service key (use as: curl -H \"Authorization: Bearer $KEY\" ...):")
         out.print(key, soft_wrap=True)

@@ -19,6 +19,7 @@ from triage.config import Settings
 from triage.db.session import create_db_engine, make_session_factory, upgrade_database
 from triage.domain.policy import Policy, load_policy
 from triage.pipeline.classify import LocalClassifier
+from triage.pipeline.critical import CriticalDetector, ExemplarIndex, load_exemplar_bank
 from triage.pipeline.draft import LocalDrafter
 from triage.pipeline.language import LanguageDetector
 from triage.pipeline.lexicon import load_lexicon
@@ -27,7 +28,8 @@ from triage.pipeline.route import Router
 from triage.pipeline.signals import load_signals
 from triage.ports import CaseStore, Embedder
 
-__all__ = ["Components", "build_components", "build_pipeline", "load_embedder"]
+__all__ = ["Components", "build_components", "build_exemplar_index", "build_pipeline", "load_embedder",
+           "seed_if_empty"]
 
 log = logging.getLogger(__name__)
 
@@ -63,30 +65,71 @@ def build_llm(settings: Settings, policy: Policy) -> LlmDecider | None:
     return build_llm_decider(settings, policy)  # type: ignore[no-any-return]
 
 
+def build_exemplar_index(settings: Settings, *, policy: Policy, embedder: Embedder) -> ExemplarIndex | None:
+    """The critical detector's exemplar bank, embedded (cached under the data directory)."""
+    if not settings.critical.enabled:
+        return None
+    bank = load_exemplar_bank(settings.policy_dir / settings.critical.bank_file, policy=policy)
+    return ExemplarIndex(bank, embedder=embedder, cache_dir=settings.data_dir / "cache")
+
+
 def build_pipeline(
     settings: Settings, *, policy: Policy, embedder: Embedder, store: CaseStore,
     llm: LlmDecider | None = None, classifier_labels: tuple[str, ...] = ("category", "risk"),
-    background_refit: bool = False,
+    background_refit: bool = False, exemplars: ExemplarIndex | None = None,
 ) -> Pipeline:
+    """The pipeline over a store. `exemplars` shares an already-built exemplar index (eval folds)."""
     c = settings.classifier
     lexicon = load_lexicon(settings.policy_dir / "lexicon.yaml", categories=policy.categories)
+    index = exemplars if exemplars is not None else build_exemplar_index(settings, policy=policy, embedder=embedder)
+    critical = None
+    if index is not None and settings.critical.enabled:
+        k = settings.critical
+        critical = CriticalDetector(index, policy=policy, recall_target=k.recall_target,
+                                    min_positives=k.min_positives, max_calibration_cases=k.max_calibration_cases)
+    classifier = LocalClassifier(
+        store, labels=classifier_labels, knn_weight=c.knn_weight, top_k=c.top_k, background_refit=background_refit,
+        lexicon=lexicon, on_fitted=critical.calibrate_on_fit if critical is not None else None)
     return Pipeline(
         policy=policy,
         embedder=embedder,
         store=store,
-        classifier=LocalClassifier(store, labels=classifier_labels, knn_weight=c.knn_weight, top_k=c.top_k,
-                                   background_refit=background_refit, lexicon=lexicon),
+        classifier=classifier,
         router=Router(policy),
         drafter=LocalDrafter(settings.prompts_dir / REPLY_TEMPLATES),
         signals=load_signals(
             settings.policy_dir / "signals.yaml", categories=policy.categories, risk_levels=policy.risk_order
         ),
         language_detector=LanguageDetector(),
+        critical=critical,
         top_k=c.top_k,
         min_confidence=c.min_confidence,
         llm=llm,
         mode=settings.decision_mode if llm is not None else "local",
+        min_memory_cases=c.min_memory_cases,
+        min_cases_per_category=c.min_cases_per_category,
+        no_evidence_risk=c.no_evidence_risk,
     )
+
+
+def seed_if_empty(settings: Settings, *, store: CaseStore, embedder: Embedder,
+                  sessions: sessionmaker[Session] | None) -> int:
+    """Load the bundled seed cases into an empty memory (TRIAGE_SEED__ON_EMPTY, on by default).
+
+    Idempotent (case ids derive from the seed ids), so several processes starting at once cannot
+    duplicate it. Returns how many cases were loaded.
+    """
+    if not settings.seed.on_empty or store.count() > 0:
+        return 0
+    if not settings.seed.file.exists():
+        log.warning("the case memory is empty and the seed file %s does not exist", settings.seed.file)
+        return 0
+    from triage.services.cases import FieldMap, import_cases, read_rows
+
+    report = import_cases(read_rows(settings.seed.file), fields=FieldMap(), store=store, embedder=embedder,
+                          sessions=sessions, source="seed")
+    log.info("the case memory was empty: loaded %d seed cases from %s", report.imported, settings.seed.file)
+    return report.imported
 
 
 @dataclass
@@ -106,9 +149,13 @@ class Components:
 
 
 def build_components(
-    settings: Settings, *, embedder: Embedder | None = None, migrate: bool = True
+    settings: Settings, *, embedder: Embedder | None = None, migrate: bool = True, seed: bool = True,
 ) -> Components:
-    """Load the policy first (a bad policy file stops start-up with its line), then open everything."""
+    """Load the policy first (a bad policy file stops start-up with its line), then open everything.
+
+    With `seed` (and TRIAGE_SEED__ON_EMPTY, the default) an empty case memory is loaded with the bundled
+    seed cases before the classifier fits: a service never starts on nothing without saying so.
+    """
     policy = load_policy(settings.policy_dir)
     engine = create_db_engine(settings.database.url, echo=settings.database.echo)
     if migrate:
@@ -116,12 +163,15 @@ def build_components(
     owns = embedder is None
     embedder = embedder or load_embedder(settings)
     store = open_store(settings, dimension=embedder.dimension)
+    sessions = make_session_factory(engine)
+    if seed:
+        seed_if_empty(settings, store=store, embedder=embedder, sessions=sessions)
     pipeline = build_pipeline(
         settings, policy=policy, embedder=embedder, store=store, llm=build_llm(settings, policy),
         background_refit=True,
     )
     pipeline.warm_up()
     return Components(
-        settings=settings, engine=engine, sessions=make_session_factory(engine), policy=policy,
+        settings=settings, engine=engine, sessions=sessions, policy=policy,
         embedder=embedder, store=store, pipeline=pipeline, owns_embedder=owns,
     )

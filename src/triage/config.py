@@ -89,6 +89,32 @@ class ClassifierSettings(BaseModel):
     cascade_max_risk: str = Field(
         default="low", description="cascade: ... and only when its risk is at most this level"
     )
+    min_memory_cases: int = Field(
+        default=50, ge=0, description="a memory smaller than this is no evidence: decisions get at least "
+        "no_evidence_risk and a person")
+    min_cases_per_category: int = Field(
+        default=5, ge=0, description="/readyz reports the memory degraded while a category has fewer cases")
+    no_evidence_risk: str = Field(
+        default="high", description="the least risk of a decision that rests on nothing (empty or tiny memory, "
+        "unfitted model, store down, LLM down and local unsure)")
+
+
+class CriticalSettings(BaseModel):
+    enabled: bool = Field(default=True, description="the critical-harm detector stage (policy/critical.yaml)")
+    bank_file: str = Field(default="critical.yaml", description="the exemplar bank, in the policy directory")
+    recall_target: float = Field(
+        default=0.98, gt=0.5, le=1.0, description="per-category threshold: the highest that still finds this "
+        "share of the memory's cases of the category (out of fold)")
+    min_positives: int = Field(default=8, ge=1, description="fewer memory cases of a category: default threshold")
+    max_calibration_cases: int = Field(default=20_000, ge=100, description="bounded calibration cost")
+
+
+class SeedSettings(BaseModel):
+    on_empty: bool = Field(
+        default=True, description="load the bundled seed cases when the case memory is empty at start-up "
+        "(`triage serve`, the app, `triage classify` and `reprocess`)")
+    file: Path = Field(default_factory=lambda: _project_path("seed") / "cases.jsonl",
+                       description="the cases to load (JSONL, fields as in `triage cases import`)")
 
 
 class LimitSettings(BaseModel):
@@ -112,7 +138,6 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./var")
     policy_dir: Path = Field(default_factory=lambda: _project_path("policy"))
     prompts_dir: Path = Field(default_factory=lambda: _project_path("prompts"))
-    seed_file: Path = Field(default_factory=lambda: _project_path("seed") / "cases.jsonl")
     session_secret: SecretStr = SecretStr("dev-only-change-me")
     reprocess_on_startup: bool = True
 
@@ -121,6 +146,8 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = EmbeddingSettings()
     llm: LlmSettings = LlmSettings()
     classifier: ClassifierSettings = ClassifierSettings()
+    critical: CriticalSettings = CriticalSettings()
+    seed: SeedSettings = SeedSettings()
     limits: LimitSettings = LimitSettings()
 
     @model_validator(mode="after")

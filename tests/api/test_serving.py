@@ -65,8 +65,8 @@ def test_personal_data_never_reaches_the_logs(tmp_path: Path, make_components, l
         assert s not in text
 
 
-def test_a_failing_store_gives_202_and_the_ticket_is_completed_later(tmp_path: Path, make_components,
-                                                                     live_server) -> None:
+def test_a_failing_store_still_decides_at_raised_risk_and_a_crash_gives_202(tmp_path: Path, make_components,
+                                                                              live_server) -> None:
     settings = settings_for(tmp_path, reprocess_on_startup=False)
     comps = make_components(settings)
     import_seed(comps)
@@ -74,12 +74,25 @@ def test_a_failing_store_gives_202_and_the_ticket_is_completed_later(tmp_path: P
     srv = live_server(settings, comps)
     comps.store.close()  # the vector store goes away under the running service
     with srv.client(key) as http:
+        # decided without similar cases, at raised risk, for a person: never low, never lost
         r = http.post("/v1/tickets", json=ticket("down-1", "someone hacked my account and changed the email"))
+        assert r.status_code == 201, r.text
+        d = r.json()["decision"]
+        assert d["risk"]["level"] in ("high", "critical") and d["needs_human"] is True
+        assert "store_unavailable" in d["reason_codes"] and d["similar_cases"] == []
+        assert http.get("/healthz").status_code == 200
+        ready = http.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["degraded"] is True
+
+        # a pipeline that crashes outright leaves the ticket persisted and pending (202), completed later
+        def crash(batch: object) -> None:
+            raise RuntimeError("boom")
+
+        comps.pipeline.prepare = crash  # type: ignore[method-assign]
+        r = http.post("/v1/tickets", json=ticket("crash-1", "my account was hacked and the email was changed"))
         assert r.status_code == 202, r.text
         body = r.json()
         assert body["status"] == "received" and body["decision"] is None
-        assert http.get("/healthz").status_code == 200
-        assert http.get("/readyz").status_code == 503
     srv.__exit__()
     comps.engine.dispose()
     comps2 = make_components(settings)  # "after the restart"

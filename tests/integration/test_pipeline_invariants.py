@@ -63,7 +63,7 @@ def test_injected_instructions_never_change_a_decision(tmp_path: Path, make_comp
 def test_empty_memory_still_decides_safely(tmp_path: Path, make_components) -> None:
     comps = make_components(settings_for(tmp_path))
     [d] = asyncio.run(comps.pipeline.decide_many([facts(0, "he said he is going to kill himself tonight")]))
-    assert d.needs_human and any("empty_case_memory" in r for r in d.reasons)
+    assert d.needs_human and "no_evidence" in d.reason_codes
     assert d.risk == "critical"  # the local signal holds even with no memory
 
 

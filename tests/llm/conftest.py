@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -12,36 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import SEED_FILE, create_key, settings_for
+from tests.conftest import create_key, settings_for
 from tests.llm.fake_openai import FakeOpenAI
-from triage.components import Components, build_components
+from triage.components import Components
 from triage.config import Settings
 
 MODEL = "fake-model"
-CASES_PER_CATEGORY = 4  # a small, balanced case memory keeps fitting the local classifier quick
-
-
-@pytest.fixture(scope="session")
-def seeded_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Path:
-    """A database and Qdrant directory holding a balanced slice of the seed cases, built once per session
-    and copied for each test (importing and embedding again per test would dominate the run time)."""
-    from triage.services.cases import FieldMap, import_cases
-
-    root = tmp_path_factory.mktemp("llm_seeded")
-    rows: list[dict[str, Any]] = []
-    taken: dict[str, int] = {}
-    for line in SEED_FILE.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        if taken.get(row["category"], 0) < CASES_PER_CATEGORY:
-            taken[row["category"]] = taken.get(row["category"], 0) + 1
-            rows.append(row)
-    comps = build_components(settings_for(root), embedder=embedder)
-    try:
-        import_cases(rows, fields=FieldMap(), store=comps.store, embedder=comps.embedder, sessions=comps.sessions,
-                     source="seed")
-    finally:
-        comps.close()
-    return root
 
 
 @pytest.fixture

@@ -124,8 +124,11 @@ def test_every_failure_degrades_safely(llm_app: Any, failure: str) -> None:
         assert d["path"] == "degraded" and d["needs_human"] is True
         assert any(r.startswith("llm_unavailable: ") for r in d["reasons"]), d["reasons"]
         assert "the LLM could not decide" in d["rationale"]
-        # the local decision stands: risk never below it, and a critical signal keeps critical
-        assert d["risk"]["level"] == local.risk and d["category"]["label"] == local.category
+        # the local decision stands: risk never below it (and at least high when the local model is unsure:
+        # no LLM and no confident local model is no evidence), and a critical signal keeps critical
+        assert d["category"]["label"] == local.category
+        expected = local.risk if local.category_confidence >= 0.55 else max(local.risk, "high", key=SEVERITY.get)
+        assert d["risk"]["level"] == expected
         if body is CRITICAL:
             assert d["risk"]["level"] == "critical"
         assert SEVERITY[d["risk"]["level"]] >= SEVERITY[d["risk"]["floor"]]

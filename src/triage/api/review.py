@@ -28,6 +28,7 @@ from triage.services.review import (
     stats_window,
     ticket_history,
 )
+from triage.services.tickets import reason_texts
 
 router = APIRouter(prefix="/v1", tags=["review"])
 
@@ -186,7 +187,7 @@ def get_queue(
             version=i.ticket.version, category=i.decision.category,
             category_confidence=i.decision.category_confidence, risk=i.decision.risk, queue=i.decision.queue,
             priority=i.decision.priority, sla_due_at=i.decision.sla_due_at, needs_human=i.decision.needs_human,
-            reasons=i.decision.reasons, claimed_by=i.claimed_by_name,
+            reasons=reason_texts(i.decision.reasons)[0], claimed_by=i.claimed_by_name,
             claim_expires_at=i.ticket.claim_expires_at if i.claim_active else None, created_at=i.ticket.created_at,
         ) for i in page.items])
 

@@ -133,6 +133,9 @@ class DecisionRow(Base):
     versions: Mapped[dict[str, Any]] = mapped_column(default=dict)
     timings_ms: Mapped[dict[str, Any]] = mapped_column(default=dict)
     usage: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # the critical detector's hits (group, score, threshold, nearest exemplar, each source's value)
+    critical: Mapped[list[Any]] = mapped_column(default=list)
+    also: Mapped[list[Any]] = mapped_column(default=list)  # secondary categories with evidence
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="decisions")

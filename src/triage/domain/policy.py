@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from triage.errors import PolicyError
 
-__all__ = ["Category", "Policy", "RoutingRule", "RoutingTable", "Taxonomy", "load_policy"]
+__all__ = [
+    "Category", "Policy", "RoutingRule", "RoutingTable", "Taxonomy", "line_of", "load_policy", "read_policy_file",
+]
 
 REPORTER_TYPES = ("user", "creator", "trusted_flagger", "ngo", "government", "law_enforcement", "advertiser")
 CHANNELS = ("in_app_report", "email", "partner_portal", "law_enforcement_portal", "creator_support", "api")
@@ -98,7 +100,7 @@ class Policy:
         return list(reversed(self.risk_order))
 
 
-def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+def line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     """Walk a composed YAML node along a pydantic error location; return the 1-based line."""
     line = node.start_mark.line + 1 if node is not None else None
     for part in loc:
@@ -116,7 +118,8 @@ def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
-def _load_file(path: Path, model: type[BaseModel]) -> tuple[Any, bytes, yaml.Node | None]:
+def read_policy_file(path: Path, model: type[BaseModel]) -> tuple[Any, bytes, yaml.Node | None]:
+    """Parse and validate one policy YAML file; raise PolicyError naming the file and the line that is wrong."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -133,7 +136,7 @@ def _load_file(path: Path, model: type[BaseModel]) -> tuple[Any, bytes, yaml.Nod
         return model.model_validate(data), raw, node
     except ValidationError as exc:
         err = exc.errors()[0]
-        line = _line_of(node, tuple(err["loc"]))
+        line = line_of(node, tuple(err["loc"]))
         loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
         raise PolicyError(f"{path}:line {line}: {loc}: {err['msg']}") from exc
 
@@ -187,13 +190,13 @@ def _cross_check(tax: Taxonomy, rt: RoutingTable, routing_path: Path) -> None:
 def load_policy(policy_dir: Path) -> Policy:
     """Load and cross-check `taxonomy.yaml` and `routing.yaml`; raise PolicyError naming file and line."""
     tax_path, rt_path = policy_dir / "taxonomy.yaml", policy_dir / "routing.yaml"
-    tax, tax_raw, tax_node = _load_file(tax_path, Taxonomy)
+    tax, tax_raw, tax_node = read_policy_file(tax_path, Taxonomy)
     for name, cat in tax.categories.items():
         if cat.floor not in tax.risk_levels:
-            line = _line_of(tax_node, ("categories", name, "floor"))
+            line = line_of(tax_node, ("categories", name, "floor"))
             raise PolicyError(f"{tax_path}:line {line}: categories.{name}.floor: {cat.floor!r} is not one of "
                               f"{list(tax.risk_levels)}")
-    rt, rt_raw, _ = _load_file(rt_path, RoutingTable)
+    rt, rt_raw, _ = read_policy_file(rt_path, RoutingTable)
     _cross_check(tax, rt, rt_path)
     digest = hashlib.sha256(tax_raw + b"\0" + rt_raw).hexdigest()
     return Policy(tax, rt, digest)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 __all__ = [
     "CategoryOut",
     "Channel",
+    "CriticalEvidence",
     "DecisionOut",
     "Reporter",
     "ReporterType",
@@ -137,6 +138,24 @@ class CategoryOut(BaseModel):
     runner_up: list[dict[str, float | str]] = Field(
         default_factory=list, description="next labels with their probabilities"
     )
+    also: list[str] = Field(default_factory=list,
+                            description="secondary categories with evidence (their floors count too)")
+
+
+class CriticalEvidence(BaseModel):
+    """A critical situation the detector found (policy/critical.yaml), and why."""
+
+    group: str = Field(description="the exemplar group, e.g. self_harm_imminent")
+    category: str
+    risk: str = Field(description="the risk this hit sets at least")
+    score: float = Field(description="combined evidence (noisy-OR of the calibrated sources)")
+    threshold: float = Field(description="the category's threshold, chosen for recall on the case memory")
+    exemplar: str = Field(description="the nearest exemplar of the group")
+    exemplar_language: str
+    similarity: float = Field(description="embedding cosine to that exemplar")
+    ngram_similarity: float = Field(description="character n-gram overlap with the closest exemplar")
+    classifier_probability: float = Field(description="the local classifier's probability of the category")
+    signal: str | None = Field(default=None, description="a regex signal of the category that fired")
 
 
 class RiskOut(BaseModel):
@@ -144,6 +163,8 @@ class RiskOut(BaseModel):
     score: float = Field(ge=0, le=1, description="expected severity, 0 = low, 1 = critical")
     floor: str = Field(description="the category's policy floor")
     signals: list[str] = Field(default_factory=list, description="critical signals found locally")
+    critical: list[CriticalEvidence] = Field(default_factory=list,
+                                             description="the critical detector's hits, with their evidence")
 
 
 class SimilarCase(BaseModel):
@@ -173,7 +194,8 @@ class DecisionOut(BaseModel):
     priority: str
     sla_due_at: datetime
     needs_human: bool
-    reasons: list[str]
+    reasons: list[str] = Field(description='why a person is needed, as "code: detail"')
+    reason_codes: list[str] = Field(default_factory=list, description="the codes of `reasons`, in order")
     flags: list[str] = Field(default_factory=list, description="e.g. prompt_injection_suspected")
     draft_reply: str
     rationale: str

@@ -29,13 +29,14 @@ from typing import Any
 import numpy as np
 
 from triage.adapters.qdrant_store import QdrantCaseStore
-from triage.components import build_llm, build_pipeline
+from triage.components import build_exemplar_index, build_llm, build_pipeline
 from triage.config import PROJECT_ROOT, Settings
 from triage.domain.cases import CaseHit
 from triage.domain.policy import Policy, load_policy
 from triage.evals.metrics import rouge_l
 from triage.evals.suites import Example, Suite, SuiteError, assign_folds
 from triage.pipeline.classify import LocalClassifier, LocalPrediction
+from triage.pipeline.critical import ExemplarIndex
 from triage.pipeline.guard import check_reply
 from triage.pipeline.language import LanguageDetector
 from triage.pipeline.pipeline import Decision, LlmDecider, LlmVerdict, Pipeline, TicketFacts
@@ -253,8 +254,9 @@ class _Scorer:
             "id": ex.id, "fold": fold, "language": ex.language or d.language, "gold": ex.gold,
             "predicted": predicted, "confidence": confidence, "probabilities": probabilities,
             "flags": _flag_scores(self.suite, ex, d, predicted), "needs_human": d.needs_human,
-            "path": d.path, "latency_ms": d.timings_ms, "usage": d.usage, "draft": draft,
-            "decision_flags": d.flags,
+            "path": str(d.path), "latency_ms": d.timings_ms, "usage": d.usage, "draft": draft,
+            "decision_flags": d.flags, "reason_codes": d.reason_codes, "also": d.also,
+            "critical": [h.as_dict() for h in d.critical],
         }
         if perturbed is not None:
             p_pred, _, _ = _predict_labels(self.suite, perturbed)
@@ -283,7 +285,7 @@ def _check_out_dir(out_dir: Path, meta: dict[str, Any]) -> None:
 async def _score_fold(
     *, suite: Suite, settings: Settings, policy: Policy, embedder: Embedder, memory: list[dict[str, Any]],
     pending: list[Example], fold: int, batch_size: int, llm: LlmDecider | None, scorer: _Scorer,
-    out: Path, on_batch: Callable[[int], None], stats: dict[str, Any],
+    out: Path, on_batch: Callable[[int], None], stats: dict[str, Any], exemplars: ExemplarIndex | None,
 ) -> None:
     store = QdrantCaseStore(dimension=embedder.dimension, in_memory=True, collection=f"eval_fold_{fold}")
     try:
@@ -295,6 +297,7 @@ async def _score_fold(
         pipeline: Pipeline = build_pipeline(
             settings, policy=policy, embedder=embedder, store=store, llm=llm,
             classifier_labels=("category", "risk", *extra, *(["queue"] if "queue" in suite.learned else [])),
+            exemplars=exemplars,
         )
         pipeline.warm_up()
         stats["versions"] = pipeline.versions
@@ -340,8 +343,11 @@ async def run_suite(
     examples = load_examples(suite, suite.dataset_path)
     if limit:
         examples = examples[:limit]
+    cached = CachingEmbedder(embedder)
+    exemplars = build_exemplar_index(settings, policy=policy, embedder=cached)  # once per run, shared by folds
+    policy_version = policy.version + (f"+{exemplars.bank.version}#{exemplars.bank.digest[:8]}" if exemplars else "")
     meta = {"suite": suite.name, "suite_file": str(suite.path), "hashes": suite.hashes(), "mode": mode,
-            "limit": limit, "code": code_version(), "policy": policy.version,
+            "limit": limit, "code": code_version(), "policy": policy_version,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds")}
     _check_out_dir(out_dir, meta)
     out = out_dir / PREDICTIONS
@@ -367,7 +373,6 @@ async def run_suite(
     elif mode != "local":
         raise RunError(f"unknown mode {mode!r}: use local, llm or cascade")
 
-    cached = CachingEmbedder(embedder)
     robust_ids: set[str] = set()
     if suite.spec.robustness:
         pool = sorted(ex.id for ex in examples)
@@ -398,7 +403,7 @@ async def run_suite(
         log.info("scoring fold %s: %s memory cases, %s tickets", fold, len(memory), len(pending))
         await _score_fold(suite=suite, settings=settings, policy=policy, embedder=cached, memory=memory,
                           pending=pending, fold=fold, batch_size=batch_size, llm=llm, scorer=scorer, out=out,
-                          on_batch=on_batch, stats=stats)
+                          on_batch=on_batch, stats=stats, exemplars=exemplars)
 
     rows = [r for r in read_predictions(out_dir) if r["id"] in ids]
     pv = stats["versions"]
@@ -408,6 +413,7 @@ async def run_suite(
         "policy": pv.get("policy", policy.version),
         "classifier": pv.get("classifier", LocalClassifier.version),
         "reply_templates": pv.get("prompt"),
+        "critical": pv.get("critical"),
         "llm_model": settings.llm.model if llm is not None else None,
         "llm_prompt": getattr(llm, "prompt_version", None) if llm is not None else None,
     }

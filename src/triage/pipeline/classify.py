@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,7 +37,7 @@ from triage.domain.cases import Case, CaseHit
 from triage.pipeline.lexicon import Lexicon
 from triage.ports import CaseStore
 
-__all__ = ["LabelModel", "LocalClassifier", "LocalPrediction"]
+__all__ = ["FitResult", "LabelModel", "LocalClassifier", "LocalPrediction"]
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ class LabelModel:
     model: LogisticRegression | None
     temperature: float = 1.0
     knn_weight: float | None = None  # fitted; None = use the configured default
+    counts: dict[str, int] = field(default_factory=dict)  # cases per class in the memory it was fitted on
 
     def predict_proba(self, vectors: np.ndarray | sparse.csr_matrix) -> np.ndarray:
         if self.model is None:
@@ -142,6 +144,16 @@ def _temper(p: np.ndarray, temperature: float) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
+@dataclass(frozen=True)
+class FitResult:
+    """What one fit saw, for stages that calibrate on the same memory (the critical detector)."""
+
+    cases: list[Case]
+    vectors: np.ndarray
+    # per label: (classes, out-of-fold calibrated probabilities, row index into `cases`)
+    oof: dict[str, tuple[list[str], np.ndarray, np.ndarray]]
+
+
 @dataclass
 class LocalPrediction:
     """Calibrated distributions per label, plus the evidence behind them."""
@@ -174,6 +186,7 @@ class LocalClassifier:
         seed: int = 7,
         background_refit: bool = False,
         lexicon: Lexicon | None = None,
+        on_fitted: Callable[[FitResult], None] | None = None,
     ) -> None:
         self._store = store
         self._lexicon = lexicon
@@ -187,6 +200,7 @@ class LocalClassifier:
         self._state: tuple[TfidfVectorizer | None, dict[str, LabelModel]] = (None, {})
         self._background = background_refit
         self._refitting: threading.Thread | None = None
+        self._on_fitted = on_fitted
 
     # -- fitting -------------------------------------------------------------------------------
     def ensure_fitted(self) -> None:
@@ -216,7 +230,17 @@ class LocalClassifier:
             texts = [c.text for c in cases]
             ngrams = _fit_ngrams(texts)
             x = _features(vectors, texts, ngrams, self._lexicon) if cases else sparse.csr_matrix((0, 0))
-            models = {label: self._fit_label(cases, x, np.asarray(vectors), label) for label in self.labels}
+            oof: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
+            models: dict[str, LabelModel] = {}
+            for label in self.labels:
+                models[label], label_oof = self._fit_label(cases, x, np.asarray(vectors), label)
+                if label_oof is not None:
+                    oof[label] = label_oof
+            if self._on_fitted is not None:  # before the swap: decisions never see models without it
+                try:
+                    self._on_fitted(FitResult(cases=cases, vectors=np.asarray(vectors), oof=oof))
+                except Exception:  # a calibration failure keeps the previous calibration; never the fit
+                    log.exception("a stage could not calibrate on the new memory; keeping its previous state")
             # one assignment, so a concurrent predict never pairs new models with old features
             self._state = (ngrams, models)
             self._fitted_revision, self._fitted_count = revision, len(cases)
@@ -230,29 +254,34 @@ class LocalClassifier:
 
     def _fit_label(
         self, cases: list[Case], features: sparse.csr_matrix, vectors: np.ndarray, label: str
-    ) -> LabelModel:
+    ) -> tuple[LabelModel, tuple[list[str], np.ndarray, np.ndarray] | None]:
         pairs = [(i, _label_of(c, label)) for i, c in enumerate(cases)]
         pairs = [(i, v) for i, v in pairs if v]
         if not pairs:
-            return LabelModel(classes=[], model=None)
+            return LabelModel(classes=[], model=None), None
         idx = np.array([i for i, _ in pairs])
         y = np.array([v for _, v in pairs])
         x = features[idx]
         classes = sorted(set(y.tolist()))
+        counts = {c: int((y == c).sum()) for c in classes}
         if len(classes) < 2:
-            return LabelModel(classes=classes, model=None)
+            return LabelModel(classes=classes, model=None, counts=counts), None
         model = _fit_lr(x, y)
-        weight, temperature = self._fit_mixture(x, vectors[idx], y, classes)
-        return LabelModel(classes=classes, model=model, temperature=temperature, knn_weight=weight)
+        weight, temperature, oof = self._fit_mixture(x, vectors[idx], y, classes)
+        fitted = LabelModel(classes=classes, model=model, temperature=temperature, knn_weight=weight, counts=counts)
+        return fitted, ((classes, oof, idx) if oof is not None else None)
 
     def _fit_mixture(
         self, x: sparse.csr_matrix, vectors: np.ndarray, y: np.ndarray, classes: list[str]
-    ) -> tuple[float | None, float]:
-        """Vote weight and temperature minimising the log-loss of out-of-fold predictions (≤ 3 folds)."""
+    ) -> tuple[float | None, float, np.ndarray | None]:
+        """Vote weight and temperature minimising the log-loss of out-of-fold predictions (≤ 3 folds).
+
+        Also returns those out-of-fold predictions, mixed and tempered as the fitted model would give them.
+        """
         counts = {c: int((y == c).sum()) for c in classes}
         folds = min(3, min(counts.values()))
         if folds < 2 or len(y) < 20:
-            return None, 1.0
+            return None, 1.0, None
         oof = np.zeros((len(y), len(classes)))
         oof_vote = np.zeros((len(y), len(classes)))
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self._seed)
@@ -277,7 +306,8 @@ class LocalClassifier:
             if best is None or result.fun < best[0]:
                 best = (float(result.fun), float(weight), float(result.x))
         assert best is not None
-        return best[1], best[2]
+        _, weight, temperature = best
+        return weight, temperature, _temper(weight * oof_vote + (1.0 - weight) * oof, temperature)
 
     # -- prediction ------------------------------------------------------------------------------
     def predict(self, vector: np.ndarray, hits: list[CaseHit], text: str = "") -> LocalPrediction:
@@ -309,3 +339,18 @@ class LocalClassifier:
     @property
     def classes(self) -> dict[str, list[str]]:
         return {label: m.classes for label, m in self._state[1].items()}
+
+    @property
+    def fitted(self) -> bool:
+        """Whether there is a model for the first label (category): False on an empty or one-class memory."""
+        models = self._state[1]
+        first = models.get(self.labels[0]) if self.labels else None
+        return first is not None and first.model is not None
+
+    @property
+    def fitted_count(self) -> int:
+        return self._fitted_count
+
+    def class_counts(self, label: str = "category") -> dict[str, int]:
+        lm = self._state[1].get(label)
+        return dict(lm.counts) if lm is not None else {}

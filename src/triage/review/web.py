@@ -43,7 +43,7 @@ from triage.services.review import (
     stats_window,
     ticket_history,
 )
-from triage.services.tickets import get_ticket
+from triage.services.tickets import get_ticket, reason_texts
 
 __all__ = ["router"]
 
@@ -300,6 +300,7 @@ def _ticket_context(c: Components, ticket_id: str, user: WebUser) -> dict[str, A
     policy = c.policy
     return {
         "user": user, "ticket": ticket, "decision": decision, "history": history, "review": review,
+        "reasons": reason_texts(decision.reasons)[0] if decision is not None else [],
         "similar": similar, "now": now, "claim_active": claim_active,
         "claimed_by_me": claim_active and ticket.claimed_by == user.key_id,
         "claimed_by_other": claim_active and ticket.claimed_by != user.key_id,

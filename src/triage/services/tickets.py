@@ -14,6 +14,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +25,7 @@ from triage.components import Components
 from triage.db.models import AuditEvent, DecisionRow, Ticket, new_id
 from triage.domain.tickets import (
     CategoryOut,
+    CriticalEvidence,
     DecisionOut,
     Reporter,
     RiskOut,
@@ -33,7 +35,7 @@ from triage.domain.tickets import (
     Versions,
 )
 from triage.errors import Conflict, NotFound, TicketTooLarge
-from triage.pipeline.pipeline import Decision, TicketFacts
+from triage.pipeline.pipeline import Decision, Reason, TicketFacts
 
 __all__ = [
     "Submission",
@@ -128,9 +130,10 @@ def write_decision(
                 category_confidence=d.category_confidence,
                 runner_up=d.runner_up, risk=d.risk, risk_score=d.risk_score, risk_floor=d.risk_floor,
                 signals=d.signals, queue=d.queue, priority=d.priority, sla_due_at=d.sla_due_at,
-                needs_human=d.needs_human, reasons=d.reasons, flags=d.flags, draft_reply=d.draft_reply,
-                rationale=d.rationale, similar_cases=d.similar_cases, path=d.path, versions=d.versions,
-                timings_ms=d.timings_ms, usage=d.usage,
+                needs_human=d.needs_human, reasons=[r.as_dict() for r in d.reasons], flags=d.flags,
+                draft_reply=d.draft_reply, rationale=d.rationale, similar_cases=d.similar_cases, path=str(d.path),
+                versions=d.versions, timings_ms=d.timings_ms, usage=d.usage,
+                critical=[h.as_dict() for h in d.critical], also=list(d.also),
             )
             session.add(row)
             if ticket.status in ("received", "decided", "failed"):
@@ -139,7 +142,7 @@ def write_decision(
             ticket.language_detected = d.language_detected
             session.add(AuditEvent(
                 ticket_id=ticket_id, actor=SYSTEM_ACTOR, action="decided",
-                data={"decision_id": row.id, "seq": seq, "path": d.path, "category": d.category,
+                data={"decision_id": row.id, "seq": seq, "path": str(d.path), "category": d.category,
                       "risk": d.risk, "queue": d.queue, "versions": d.versions},
             ))
             try:
@@ -248,13 +251,28 @@ def get_ticket(session: Session, ticket_id: str) -> tuple[Ticket, DecisionRow | 
     return ticket, _latest_decision(session, ticket_id)
 
 
+def reason_texts(stored: list[Any]) -> tuple[list[str], list[str]]:
+    """Stored reasons (dicts; plain text in rows written before 0003) as text and as codes."""
+    texts: list[str] = []
+    codes: list[str] = []
+    for value in stored:
+        reason = Reason.parse(value)
+        texts.append(str(reason) if reason is not None else str(value.get("detail", value))
+                     if isinstance(value, dict) else str(value))
+        codes.append(str(reason.code) if reason is not None else str(value).partition(":")[0])
+    return texts, codes
+
+
 def decision_out(d: DecisionRow) -> DecisionOut:
+    texts, codes = reason_texts(d.reasons)
     return DecisionOut(
         id=d.id, seq=d.seq,
-        category=CategoryOut(label=d.category, confidence=d.category_confidence, runner_up=d.runner_up),
-        risk=RiskOut(level=d.risk, score=d.risk_score, floor=d.risk_floor, signals=d.signals),
+        category=CategoryOut(label=d.category, confidence=d.category_confidence, runner_up=d.runner_up,
+                             also=d.also or []),
+        risk=RiskOut(level=d.risk, score=d.risk_score, floor=d.risk_floor, signals=d.signals,
+                     critical=[CriticalEvidence(**h) for h in d.critical or []]),
         queue=d.queue, priority=d.priority, sla_due_at=d.sla_due_at, needs_human=d.needs_human,
-        reasons=d.reasons, flags=d.flags, draft_reply=d.draft_reply, rationale=d.rationale,
+        reasons=texts, reason_codes=codes, flags=d.flags, draft_reply=d.draft_reply, rationale=d.rationale,
         similar_cases=[SimilarCase(**s) for s in d.similar_cases], path=d.path,
         versions=Versions(**{k: v for k, v in d.versions.items() if k in Versions.model_fields}),
         timings_ms=d.timings_ms, usage=d.usage, created_at=d.created_at,

@@ -1,0 +1,196 @@
+"""The decision stages, in order. Each takes the draft (and what it needs) and updates the draft.
+
+    start_draft            category and risk from the local prediction
+    note_local_evidence    conflicting neighbours, injection markers
+    (LLM stage)            async, in `Pipeline` (it needs the LLM decider)
+    apply_risk_floors      the category's policy floor, plausible severe categories
+    apply_signals          regex signals (policy/signals.yaml)
+    apply_critical         the critical detector's hits (policy/critical.yaml)
+    apply_no_evidence      an empty/tiny memory, unfitted model, store or LLM down: at least `high`
+    note_review_reasons    low confidence, critical risk
+    (route, draft, guard)  in `Pipeline` (they need the router and the drafter)
+
+Every stage can raise risk; none lowers it (invariants 3 and 9). Pure functions: unit-tested without a
+store, a model or an event loop.
+"""
+
+from __future__ import annotations
+
+from triage.domain.policy import Policy
+from triage.pipeline.decision import DecisionDraft, DecisionPath, Prepared, ReasonCode
+from triage.pipeline.signals import Signal
+
+__all__ = [
+    "PLAUSIBLE_CATEGORY",
+    "PLAUSIBLE_CRITICAL",
+    "apply_critical",
+    "apply_no_evidence",
+    "apply_risk_floors",
+    "apply_signals",
+    "note_local_evidence",
+    "note_review_reasons",
+    "risk_from_distribution",
+    "start_draft",
+]
+
+RISK_CUMULATIVE_THRESHOLD = 0.4  # pick the most severe level L with P(risk >= L) >= this ...
+CRITICAL_THRESHOLD = 0.25  # ... but critical already at this: a missed critical costs more than a false alarm
+PLAUSIBLE_CATEGORY = 0.35  # a category this likely lends its risk floor
+PLAUSIBLE_CRITICAL = 0.2  # ... and one whose floor is critical (child safety) already at this
+
+
+def risk_from_distribution(dist: dict[str, float], policy: Policy) -> tuple[str, float]:
+    """The most severe level whose cumulative probability reaches its threshold; and expected severity."""
+    order = policy.risk_order  # most severe first
+    if not dist:
+        return order[-1], 0.0
+    cumulative = 0.0
+    chosen = order[-1]
+    for i, level in enumerate(order):
+        cumulative += dist.get(level, 0.0)
+        if cumulative >= (CRITICAL_THRESHOLD if i == 0 else RISK_CUMULATIVE_THRESHOLD):
+            chosen = level
+            break
+    top = len(order) - 1
+    expected = sum(dist.get(lv, 0.0) * policy.severity(lv) for lv in order) / max(1, top)
+    return chosen, float(expected)
+
+
+def _fallback_category(policy: Policy) -> str:
+    return "no_violation" if "no_violation" in policy.categories else policy.categories[-1]
+
+
+def raise_risk(draft: DecisionDraft, level: str, policy: Policy, why: str) -> bool:
+    """Raise the draft's risk to `level` if that is higher; say why in the rationale. Never lowers."""
+    if level in policy.risk_order and policy.severity(level) > policy.severity(draft.risk):
+        draft.rationale.append(f"risk raised from {draft.risk} to {level} by {why}")
+        draft.risk = level
+        return True
+    return False
+
+
+def start_draft(p: Prepared, policy: Policy, *, versions: dict[str, str]) -> DecisionDraft:
+    """Category and risk from the local classifier's calibrated distributions."""
+    local = p.local
+    ranked = local.ranked("category") if local.probs.get("category") else []
+    draft = DecisionDraft(prepared=p, category=_fallback_category(policy), confidence=0.0, runner_up=[],
+                          risk=policy.risk_order[-1], risk_score=0.0, versions=dict(versions),
+                          timings=dict(p.timings))
+    draft.reasons.extend(p.problems)
+    if ranked:
+        draft.category, draft.confidence = ranked[0]
+    if draft.category not in policy.taxonomy.categories:  # memory carries labels the policy dropped
+        draft.add_reason(ReasonCode.unknown_category_in_memory, draft.category)
+        draft.category = _fallback_category(policy)
+    draft.runner_up = [{"label": c, "probability": round(pr, 4)} for c, pr in ranked[1:4]]
+    draft.risk, draft.risk_score = risk_from_distribution(local.probs.get("risk") or {}, policy)
+    return draft
+
+
+def note_local_evidence(draft: DecisionDraft, *, injection_suspected: bool) -> None:
+    p = draft.prepared
+    agreeing = [h for h in p.hits if h.case.category == draft.category]
+    if p.hits:
+        draft.rationale.append(f"{len(agreeing)} of {len(p.hits)} similar past cases are {draft.category} "
+                               f"(nearest similarity {p.hits[0].similarity:.2f})")
+    vote, model = p.local.vote_top.get("category"), p.local.model_top.get("category")
+    if vote and model and vote != model:
+        draft.add_reason(ReasonCode.conflicting_evidence, f"similar cases say {vote}, memory model says {model}")
+    # injection markers only flag; they never change a label (invariant 4)
+    if injection_suspected:
+        draft.flags.append("prompt_injection_suspected")
+        draft.add_reason(ReasonCode.prompt_injection_suspected, "the ticket contains instructions aimed at a model")
+
+
+def apply_risk_floors(draft: DecisionDraft, policy: Policy) -> None:
+    """Risk at least the decided category's floor, and the floor of any plausible severe category."""
+    floor = policy.floor(draft.category)
+    raise_risk(draft, floor, policy, f"the {draft.category} policy floor")
+    dist = draft.prepared.local.probs.get("category") or {}
+    for other, pr in sorted(dist.items(), key=lambda kv: -kv[1]):
+        if other == draft.category or other not in policy.taxonomy.categories:
+            continue
+        plausible = PLAUSIBLE_CRITICAL if policy.floor(other) == policy.risk_order[0] else PLAUSIBLE_CATEGORY
+        if pr >= plausible and raise_risk(draft, policy.floor(other), policy, f"the {other} floor (p {pr:.2f})"):
+            draft.add_reason(ReasonCode.possible_category,
+                             f"{other}: probability {pr:.2f} lends its floor {policy.floor(other)}")
+            if other not in draft.also:
+                draft.also.append(other)
+
+
+def _switch_category(draft: DecisionDraft, category: str, why: str) -> None:
+    if category == draft.category:
+        return
+    draft.rationale.append(f"category changed from {draft.category} to {category} by {why}")
+    if draft.category not in draft.also:
+        draft.also.append(draft.category)
+    draft.category = category
+    draft.llm_draft = None  # it answered another category; the template for this one replies
+
+
+def apply_signals(draft: DecisionDraft, signals: list[Signal], policy: Policy, *, min_confidence: float) -> None:
+    """Regex signals raise risk; a critical one (or any, when the model is unsure) may set the category."""
+    for sig in signals:
+        if sig.category not in policy.taxonomy.categories or sig.min_risk not in policy.risk_order:
+            continue
+        draft.signals.append(sig.name)
+        raise_risk(draft, sig.min_risk, policy, f"the local signal {sig.name}")
+        critical_mismatch = sig.min_risk == policy.risk_order[0] and policy.severity(
+            policy.floor(draft.category)) < policy.severity(sig.min_risk)
+        # an unsure local model defers to what the ticket plainly says (signals only ever escalate)
+        unsure_local = draft.path != DecisionPath.llm and draft.confidence < min_confidence and policy.severity(
+            policy.floor(sig.category)) > policy.severity(policy.floor(draft.category))
+        if critical_mismatch or unsure_local:
+            _switch_category(draft, sig.category,
+                             "critical signal" if critical_mismatch else f"signal {sig.name} (model unsure)")
+        elif sig.category != draft.category and sig.category not in draft.also:
+            draft.also.append(sig.category)
+        if sig.min_risk == policy.risk_order[0]:
+            draft.add_reason(ReasonCode.critical_signal, sig.name)
+
+
+def apply_critical(draft: DecisionDraft, policy: Policy) -> None:
+    """The critical detector's hits: raise risk to the group's level, say why, move the category if the
+    decided one cannot carry that risk. Never lowers anything (invariant 3)."""
+    for hit in draft.prepared.critical:
+        raise_risk(draft, hit.risk, policy, f"the critical detector ({hit.group})")
+        if policy.severity(policy.floor(draft.category)) < policy.severity(hit.risk):
+            _switch_category(draft, hit.category, f"the critical detector ({hit.group}, score {hit.score:.2f})")
+        elif hit.category != draft.category and hit.category not in draft.also:
+            draft.also.append(hit.category)
+        evidence = (f"{hit.group} ({hit.category}, {hit.risk}): score {hit.score:.2f} >= {hit.threshold:.2f}; "
+                    f"nearest exemplar [{hit.exemplar_language}] \"{hit.exemplar[:120]}\" "
+                    f"(cosine {hit.similarity:.2f}, n-gram {hit.ngram_similarity:.2f}); "
+                    f"classifier p {hit.classifier_probability:.2f}"
+                    + (f"; signal {hit.signal}" if hit.signal else ""))
+        draft.add_reason(ReasonCode.critical_detector, evidence)
+
+
+def apply_no_evidence(draft: DecisionDraft, policy: Policy, *, level: str, min_confidence: float) -> None:
+    """No evidence is never "low": a decision that rests on nothing gets at least `level` and a person."""
+    p = draft.prepared
+    why: list[str] = []
+    if p.memory.tiny:
+        why.append(f"the case memory holds {p.memory.cases} case(s), fewer than {p.memory.min_cases}")
+    elif not p.memory.fitted:
+        why.append("the local classifier has no fitted model")
+    if not p.memory.store_ok:
+        why.append("the case store could not be searched")
+    if p.vector is None:
+        why.append("the embedding model failed")
+    if draft.path == DecisionPath.degraded and draft.confidence < min_confidence:
+        why.append(f"the LLM could not decide and the local classifier is unsure ({draft.confidence:.2f})")
+    if not why:
+        return
+    raise_risk(draft, level, policy, "missing evidence")
+    draft.add_reason(ReasonCode.no_evidence, "; ".join(why))
+
+
+def note_review_reasons(draft: DecisionDraft, policy: Policy, *, min_confidence: float) -> None:
+    if draft.confidence < min_confidence:
+        draft.add_reason(ReasonCode.low_confidence,
+                         f"category confidence {draft.confidence:.2f} < {min_confidence:.2f}")
+    if draft.risk == policy.risk_order[0]:
+        draft.add_reason(ReasonCode.critical_risk, "a person must confirm the escalation")
+    top = len(policy.risk_order) - 1
+    draft.risk_score = max(draft.risk_score, policy.severity(draft.risk) / max(1, top))

@@ -1,0 +1,138 @@
+"""The decision stages as pure functions: no store, no model, no event loop."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from triage.config import PROJECT_ROOT
+from triage.domain.policy import load_policy
+from triage.pipeline import stages
+from triage.pipeline.classify import LocalPrediction
+from triage.pipeline.decision import (
+    CriticalHit,
+    DecisionDraft,
+    DecisionPath,
+    MemoryState,
+    Prepared,
+    Reason,
+    ReasonCode,
+    TicketFacts,
+)
+from triage.pipeline.redact import redact
+from triage.pipeline.signals import Signal
+
+POLICY = load_policy(PROJECT_ROOT / "policy")
+LEVELS = POLICY.risk_order  # most severe first
+
+
+def prepared(*, probs: dict[str, dict[str, float]] | None = None, memory_cases: int = 300, fitted: bool = True,
+             store_ok: bool = True, critical: tuple[CriticalHit, ...] = (), vector: bool = True) -> Prepared:
+    import numpy as np
+
+    facts = TicketFacts(id="t", subject="", body="text", channel="api", reporter_type="user", language="en",
+                        region=None, received_at=datetime(2026, 11, 30, tzinfo=UTC))
+    memory = MemoryState(cases=memory_cases, fitted=fitted, per_category={}, thin_categories=(), min_cases=50,
+                         store_ok=store_ok)
+    return Prepared(facts=facts, redaction=redact("text"), language="en", language_detected=False,
+                    vector=np.zeros(4, dtype=np.float32) if vector else None, hits=(),
+                    local=LocalPrediction(probs=probs or {}), critical=critical, signals=(), memory=memory,
+                    problems=(), timings={})
+
+
+def draft_for(category: str, risk: str, confidence: float = 0.9, **kw: object) -> DecisionDraft:
+    p = prepared(**kw)  # type: ignore[arg-type]
+    return DecisionDraft(prepared=p, category=category, confidence=confidence, runner_up=[], risk=risk,
+                         risk_score=0.0)
+
+
+def hit(category: str, risk: str, group: str = "g") -> CriticalHit:
+    return CriticalHit(group=group, category=category, risk=risk, score=0.9, threshold=0.5, exemplar="ex",
+                       exemplar_language="en", similarity=0.8, ngram_similarity=0.4, classifier_probability=0.1,
+                       signal=None)
+
+
+@pytest.mark.parametrize("category", POLICY.categories)
+@pytest.mark.parametrize("risk", LEVELS)
+def test_risk_floors_raise_to_the_floor_and_never_lower(category: str, risk: str) -> None:
+    d = draft_for(category, risk)
+    stages.apply_risk_floors(d, POLICY)
+    expected = POLICY.max_risk(risk, POLICY.floor(category))
+    assert d.risk == expected
+
+
+def test_a_plausible_critical_category_lends_its_floor() -> None:
+    d = draft_for("harassment_bullying", "medium",
+                  probs={"category": {"harassment_bullying": 0.7, "child_safety": 0.25, "spam": 0.05}})
+    stages.apply_risk_floors(d, POLICY)
+    assert d.risk == "critical" and "child_safety" in d.also
+    assert [r.code for r in d.reasons] == [ReasonCode.possible_category]
+
+
+@pytest.mark.parametrize("risk", LEVELS)
+def test_a_critical_hit_raises_moves_the_category_and_never_lowers(risk: str) -> None:
+    d = draft_for("no_violation", risk, critical=(hit("child_safety", "critical"),))
+    stages.apply_critical(d, POLICY)
+    assert d.risk == "critical" and d.category == "child_safety" and "no_violation" in d.also
+    assert d.has_reason(ReasonCode.critical_detector)
+
+
+def test_a_hit_in_a_category_that_already_carries_its_risk_keeps_the_category() -> None:
+    d = draft_for("violent_threat", "critical", critical=(hit("self_harm", "high"),))
+    stages.apply_critical(d, POLICY)
+    assert d.category == "violent_threat" and d.risk == "critical" and d.also == ["self_harm"]
+
+
+@pytest.mark.parametrize(("kw", "why"), [
+    ({"memory_cases": 0, "fitted": False}, "holds 0 case"),
+    ({"memory_cases": 10}, "fewer than 50"),
+    ({"fitted": False}, "no fitted model"),
+    ({"store_ok": False}, "could not be searched"),
+    ({"vector": False}, "embedding model failed"),
+])
+def test_no_evidence_is_never_low(kw: dict[str, object], why: str) -> None:
+    d = draft_for("no_violation", "low", **kw)  # type: ignore[arg-type]
+    stages.apply_no_evidence(d, POLICY, level="high", min_confidence=0.55)
+    assert d.risk == "high"
+    [reason] = [r for r in d.reasons if r.code == ReasonCode.no_evidence]
+    assert why in reason.detail
+
+
+def test_a_degraded_llm_with_an_unsure_local_model_is_no_evidence_but_a_sure_one_stands() -> None:
+    unsure = draft_for("spam", "low", confidence=0.3)
+    unsure.path = DecisionPath.degraded
+    stages.apply_no_evidence(unsure, POLICY, level="high", min_confidence=0.55)
+    assert unsure.risk == "high" and unsure.has_reason(ReasonCode.no_evidence)
+    sure = draft_for("spam", "low", confidence=0.9)
+    sure.path = DecisionPath.degraded
+    stages.apply_no_evidence(sure, POLICY, level="high", min_confidence=0.55)
+    assert sure.risk == "low" and not sure.has_reason(ReasonCode.no_evidence)
+
+
+def test_no_evidence_never_lowers_a_critical_risk() -> None:
+    d = draft_for("child_safety", "critical", memory_cases=0, fitted=False)
+    stages.apply_no_evidence(d, POLICY, level="high", min_confidence=0.55)
+    assert d.risk == "critical"
+
+
+def test_a_critical_signal_moves_the_category_of_a_category_that_cannot_carry_it() -> None:
+    d = draft_for("spam", "low")
+    stages.apply_signals(d, [Signal("minor_sexual", "child_safety", "critical")], POLICY, min_confidence=0.55)
+    assert d.category == "child_safety" and d.risk == "critical" and d.signals == ["minor_sexual"]
+    assert d.has_reason(ReasonCode.critical_signal)
+
+
+def test_risk_from_distribution_calls_critical_early() -> None:
+    assert stages.risk_from_distribution({"critical": 0.26, "low": 0.74}, POLICY)[0] == "critical"
+    assert stages.risk_from_distribution({"critical": 0.2, "high": 0.21, "low": 0.59}, POLICY)[0] == "high"
+    assert stages.risk_from_distribution({}, POLICY) == ("low", 0.0)
+
+
+def test_reasons_round_trip_through_storage_and_old_text_rows() -> None:
+    r = Reason(ReasonCode.no_evidence, "the case memory holds 0 case(s)")
+    assert str(r) == "no_evidence: the case memory holds 0 case(s)"
+    assert Reason.parse(r.as_dict()) == r
+    assert Reason.parse("low_confidence: category confidence 0.20 < 0.55") == Reason(
+        ReasonCode.low_confidence, "category confidence 0.20 < 0.55")
+    assert Reason.parse("empty_case_memory: no past cases to learn from") is None  # a retired code
