@@ -140,6 +140,59 @@ def cases_export(
     console.print(f"exported {n} case(s)")
 
 
+@cases_app.command("validate")
+def cases_validate(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                         help="JSONL or CSV file of labelled cases (fields: seed/README.md)")],
+    policy_dir: Annotated[Path | None, typer.Option(exists=True, file_okay=False, help="the policy to check "
+                                                    "against (default: TRIAGE_POLICY_DIR)")] = None,
+) -> None:
+    """Check labelled cases against the policy; print problems and coverage. Exit 1 on any problem.
+
+    Checks each row's fields, that category, risk floor and queue agree with the policy (the queue is the
+    one the router gives), and that no id or text repeats. The bundled seed/cases.jsonl must also keep ids
+    seed-NNNN in order, every key in order, and links to example domains only.
+    """
+    from rich.columns import Columns
+    from rich.text import Text
+
+    from triage.domain.policy import load_policy
+    from triage.errors import InvalidTicket
+    from triage.services.case_validation import BUNDLED_SEED_FILE, count_cases_by, validate_cases
+    from triage.services.cases import read_numbered_rows
+
+    policy = load_policy(policy_dir or _settings().policy_dir)
+    try:
+        numbered = list(read_numbered_rows(file))
+    except InvalidTicket as exc:
+        console.print(f"[red]error:[/] {exc.detail}", soft_wrap=True, highlight=False)
+        raise typer.Exit(1) from exc
+    problems = validate_cases(numbered, policy, bundled_seed=file.resolve() == BUNDLED_SEED_FILE.resolve())
+    rows = [row for _, row in numbered]
+    coverage = []
+    for field, order in (("category", policy.categories), ("language", []), ("risk", policy.risk_order)):
+        counts = count_cases_by(rows, field)
+        table = Table(title=f"cases by {field}")
+        table.add_column(field)
+        table.add_column("cases", justify="right")
+        for value in [*order, *(v for v, _ in counts.most_common() if v not in order)]:
+            table.add_row(Text(value), str(counts[value]))  # Text: values from the file are not markup
+        coverage.append(table)
+    out.print(Columns(coverage))
+    if problems:
+        table = Table(title=f"{len(problems)} problem(s)")
+        for col in ("line", "id", "field", "message"):
+            table.add_column(col, overflow="fold")
+        for p in problems:
+            table.add_row(str(p.line), Text(p.id), Text(p.field), Text(p.message))
+        out.print(table)
+    cases = f"{len(rows)} case(s) in {file.name}, policy {policy.version}"
+    bad = len({p.line for p in problems})
+    out.print(Text(f"{cases}: {bad} with problems" if problems else f"{cases}: no problems",
+                   style="red" if problems else "green"), soft_wrap=True)
+    raise typer.Exit(1 if problems else 0)
+
+
 def _create_key(settings: Settings, role: str, name: str) -> str:
     from triage.db.session import create_db_engine, make_session_factory, upgrade_database
     from triage.services.keys import Role, create_key

@@ -115,3 +115,35 @@ def test_a_bad_policy_file_stops_start_up_naming_the_line(env: Path, monkeypatch
     assert r.returncode == 2
     assert "taxonomy.yaml" in r.stderr and "severe" in r.stderr and f"line {line}" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_cases_validate_exits_0_when_clean_and_1_on_any_problem(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert "validate" in runner.invoke(app, ["cases", "--help"]).output
+    clean = runner.invoke(app, ["cases", "validate", str(SEED_FILE)], env={"COLUMNS": "200"})
+    assert clean.exit_code == 0, clean.output
+    assert "no problems" in clean.output and "cases by category" in clean.output
+    assert "child_safety" in clean.output and "critical" in clean.output
+
+    rows = [json.loads(line) for line in SEED_FILE.read_text(encoding="utf-8").splitlines()[:3]]
+    assert rows[1]["category"] == "hate_speech"
+    rows[1]["risk"] = "low"  # below the floor of its category (hate_speech: medium)
+    rows[2]["channel"] = "fax"
+    own = tmp_path / "own.jsonl"
+    own.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    bad = runner.invoke(app, ["cases", "validate", str(own)], env={"COLUMNS": "200"})
+    assert bad.exit_code == 1
+    assert "2 problem(s)" in bad.output and "'fax'" in bad.output
+
+    from triage.config import PROJECT_ROOT
+
+    policy = tmp_path / "policy"
+    policy.mkdir()
+    for name in ("taxonomy.yaml", "routing.yaml"):
+        (policy / name).write_text((PROJECT_ROOT / "policy" / name).read_text())
+    with_policy = runner.invoke(app, ["cases", "validate", str(SEED_FILE), "--policy-dir", str(policy)])
+    assert with_policy.exit_code == 0, with_policy.output
+
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"id": "x"\n')
+    assert runner.invoke(app, ["cases", "validate", str(broken)]).exit_code == 1

@@ -25,7 +25,9 @@ from triage.errors import InvalidTicket
 from triage.pipeline.redact import redact
 from triage.ports import CaseStore, Embedder
 
-__all__ = ["ImportReport", "FieldMap", "export_cases", "import_cases", "read_rows", "upsert_cases"]
+__all__ = [
+    "ImportReport", "FieldMap", "export_cases", "import_cases", "read_numbered_rows", "read_rows", "upsert_cases",
+]
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +37,26 @@ CASE_FIELDS = ("text", "language", "category", "risk", "queue", "channel", "repo
 
 def read_rows(path: Path) -> Iterator[dict[str, Any]]:
     """Rows of a JSONL or CSV file (by extension), as dicts."""
+    for _, row in read_numbered_rows(path):
+        yield row
+
+
+def read_numbered_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Rows of a JSONL or CSV file (by extension), each with the 1-based line it starts on."""
     if path.suffix.lower() == ".csv":
         with path.open(newline="", encoding="utf-8") as fh:
-            yield from csv.DictReader(fh)
+            reader = csv.DictReader(fh)
+            _ = reader.fieldnames  # reads the header
+            end = reader.line_num
+            for row in reader:
+                start, end = end + 1, reader.line_num
+                yield start, row
         return
     with path.open(encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             if line.strip():
                 try:
-                    yield json.loads(line)
+                    yield n, json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise InvalidTicket(f"{path}:{n}: not valid JSON: {exc.msg}") from exc
 

@@ -1,0 +1,129 @@
+"""Labelled case files: the `SeedCase` model and `validate_cases` against the loaded policy.
+
+The bundled seed is hand-edited: the first test is what keeps it consistent with the policy.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from triage.config import PROJECT_ROOT
+from triage.domain.cases import SeedCase
+from triage.domain.policy import Policy, load_policy
+from triage.services.case_validation import BUNDLED_SEED_FILE, CaseProblem, validate_cases
+from triage.services.cases import read_numbered_rows
+
+GOOD: dict[str, Any] = {
+    "id": "ops-1", "subject": "hacked", "body": "Someone changed my password and email.", "language": "en",
+    "region": "US", "channel": "in_app_report", "reporter_type": "user", "category": "account_access",
+    "risk": "low", "queue": "account_support", "final_reply": "We restored your account.",
+    "outcome": "account_restored", "status": "accepted",
+}
+
+
+@pytest.fixture(scope="module")
+def policy() -> Policy:
+    return load_policy(PROJECT_ROOT / "policy")
+
+
+def case(n: int, **changes: Any) -> dict[str, Any]:
+    return {**GOOD, "id": f"ops-{n}", "body": f"{GOOD['body']} ({n})", **changes}
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def where(problems: list[CaseProblem]) -> set[tuple[int, str]]:
+    return {(p.line, p.field) for p in problems}
+
+
+def test_the_bundled_seed_validates_clean(policy: Policy) -> None:
+    rows = list(read_numbered_rows(BUNDLED_SEED_FILE))
+    assert len(rows) >= 351
+    assert validate_cases(rows, policy, bundled_seed=True) == []
+    # the file is its own source now: every line parses to exactly what it says, keys in model order
+    for _, row in rows:
+        assert SeedCase.model_validate(row).model_dump(mode="json") == row
+        assert list(row) == list(SeedCase.model_fields)
+
+
+def test_seed_case_reuses_the_ticket_enums_and_refuses_unknown_keys() -> None:
+    parsed = SeedCase.model_validate(GOOD)
+    assert parsed.channel.value == "in_app_report" and parsed.reporter_type.value == "user"
+    optional_empty = {**GOOD, "region": "", "queue": "", "final_reply": "", "outcome": ""}  # a CSV row
+    assert SeedCase.model_validate(optional_empty).region is None
+    for bad in ({"colour": "red"}, {"language": "EN"}, {"region": "usa"}, {"status": "rejected"},
+                {"outcome": "shrug"}, {"body": "  "}, {"body": "nul\x00byte"}):
+        with pytest.raises(ValidationError):
+            SeedCase.model_validate({**GOOD, **bad})
+
+
+def test_each_kind_of_problem_is_found_on_its_line(tmp_path: Path, policy: Policy) -> None:
+    file = write_jsonl(tmp_path / "cases.jsonl", [
+        case(1),
+        case(2, category="jaywalking"),                       # line 2: unknown category
+        case(3, category="child_safety", queue="child_safety", risk="high"),  # line 3: below the floor
+        case(4, queue="appeals"),                             # line 4: not the routed queue
+        case(5, channel="fax"),                               # line 5: not a channel
+        case(6, id="ops-1"),                                  # line 6: duplicate id
+        case(7, colour="red"),                                # line 7: unknown key
+        case(8, body=case(1)["body"]),                        # line 8: duplicate text
+        case(9, queue="nowhere"),                             # line 9: not a queue
+        case(10, risk="severe"),                              # line 10: not a risk level
+    ])
+    problems = validate_cases(read_numbered_rows(file), policy)
+    assert where(problems) == {
+        (2, "category"), (3, "risk"), (4, "queue"), (5, "channel"), (6, "id"), (7, "colour"), (8, "body"),
+        (9, "queue"), (10, "risk"),
+    }
+    by_line = {p.line: p for p in problems}
+    assert by_line[3].message == "'high' is below the floor of child_safety: 'critical'"
+    assert "'account_support'" in by_line[4].message
+    assert by_line[6].id == "ops-1" and "line 1" in by_line[6].message
+    assert by_line[7].message == "unknown key"
+    assert "line 1" in by_line[8].message
+
+
+def test_the_queue_must_be_what_a_routing_rule_gives(tmp_path: Path, policy: Policy) -> None:
+    """Hate speech from Germany goes to its own queue by rule, not to the category's default queue."""
+    de = dict(category="hate_speech", risk="medium", language="de", region="DE")
+    file = write_jsonl(tmp_path / "cases.jsonl", [
+        case(1, **de, queue="hate_harassment_de"),
+        case(2, **de, queue="hate_harassment"),
+    ])
+    [problem] = validate_cases(read_numbered_rows(file), policy)
+    assert (problem.line, problem.field) == (2, "queue") and "rule" in problem.message
+
+
+def test_line_numbers_count_blank_lines_and_the_csv_header(tmp_path: Path, policy: Policy) -> None:
+    jsonl = tmp_path / "cases.jsonl"
+    jsonl.write_text(json.dumps(case(1)) + "\n\n" + json.dumps(case(2, category="nope")) + "\n")
+    assert where(validate_cases(read_numbered_rows(jsonl), policy)) == {(3, "category")}
+    csv_file = tmp_path / "cases.csv"
+    header = list(GOOD)
+    lines = [",".join(header)] + [",".join(json.dumps(str(r[k])) for k in header)
+                                  for r in (case(1, region=""), case(2, risk="nope"))]
+    csv_file.write_text("\n".join(lines) + "\n")
+    assert where(validate_cases(read_numbered_rows(csv_file), policy)) == {(3, "risk")}
+
+
+def test_seed_ids_are_required_only_of_the_bundled_file(tmp_path: Path, policy: Policy) -> None:
+    rows = [case(1, id="seed-0001"), case(2, id="seed-0003"), case(3, id="seed-0002"), case(4, id="extra")]
+    file = write_jsonl(tmp_path / "cases.jsonl", rows)
+    assert validate_cases(read_numbered_rows(file), policy) == []
+    assert where(validate_cases(read_numbered_rows(file), policy, bundled_seed=True)) == {(3, "id"), (4, "id")}
+    unordered = write_jsonl(tmp_path / "unordered.jsonl", [
+        {**{k: v for k, v in case(1).items() if k != "id"}, "id": "seed-0001"},  # same keys, id not first
+        {k: v for k, v in case(2, id="seed-0002").items() if k != "region"},       # a key left out
+        case(3, id="seed-0003", body="see https://real-site.test/x"),           # a link to a real host
+    ])
+    assert where(validate_cases(read_numbered_rows(unordered), policy, bundled_seed=True)) == {
+        (1, "(row)"), (2, "region"), (3, "body"),
+    }
