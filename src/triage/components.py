@@ -86,7 +86,8 @@ def build_pipeline(
     if index is not None and settings.critical.enabled:
         k = settings.critical
         critical = CriticalDetector(index, policy=policy, recall_target=k.recall_target,
-                                    min_positives=k.min_positives, max_calibration_cases=k.max_calibration_cases)
+                                    max_false_alarm_rate=k.max_false_alarm_rate, min_positives=k.min_positives,
+                                    max_training_cases=k.max_training_cases)
     classifier = LocalClassifier(
         store, labels=classifier_labels, knn_weight=c.knn_weight, top_k=c.top_k, background_refit=background_refit,
         lexicon=lexicon, on_fitted=critical.calibrate_on_fit if critical is not None else None)

@@ -106,7 +106,11 @@ class CriticalSettings(BaseModel):
         default=0.98, gt=0.5, le=1.0, description="per-category threshold: the highest that still finds this "
         "share of the memory's cases of the category (out of fold)")
     min_positives: int = Field(default=8, ge=1, description="fewer memory cases of a category: default threshold")
-    max_calibration_cases: int = Field(default=20_000, ge=100, description="bounded calibration cost")
+    max_false_alarm_rate: float = Field(
+        default=0.05, ge=0.0, le=1.0, description="per category: the threshold never flags more than this share of "
+        "the memory's non-critical cases (out of fold), even if recall_target is then not reached (reported)")
+    max_training_cases: int = Field(default=20_000, ge=100, description="memory cases the heads train on (bounded "
+                                    "cost; every critical case, a sample of the rest)")
 
 
 class SeedSettings(BaseModel):

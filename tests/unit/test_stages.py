@@ -47,12 +47,6 @@ def draft_for(category: str, risk: str, confidence: float = 0.9, **kw: object) -
                          risk_score=0.0)
 
 
-def hit(category: str, risk: str, group: str = "g") -> CriticalHit:
-    return CriticalHit(group=group, category=category, risk=risk, score=0.9, threshold=0.5, exemplar="ex",
-                       exemplar_language="en", similarity=0.8, ngram_similarity=0.4, classifier_probability=0.1,
-                       signal=None)
-
-
 @pytest.mark.parametrize("category", POLICY.categories)
 @pytest.mark.parametrize("risk", LEVELS)
 def test_risk_floors_raise_to_the_floor_and_never_lower(category: str, risk: str) -> None:
@@ -70,17 +64,35 @@ def test_a_plausible_critical_category_lends_its_floor() -> None:
     assert [r.code for r in d.reasons] == [ReasonCode.possible_category]
 
 
+def hit(category: str, risk: str, group: str = "g", probability: float = 0.5) -> CriticalHit:
+    return CriticalHit(group=group, category=category, risk=risk, score=0.9, threshold=0.5, exemplar="ex",
+                       exemplar_language="en", similarity=0.8, ngram_similarity=0.4, classifier_probability=0.1,
+                       signal=None, probability=probability)
+
+
 @pytest.mark.parametrize("risk", LEVELS)
-def test_a_critical_hit_raises_moves_the_category_and_never_lowers(risk: str) -> None:
-    d = draft_for("no_violation", risk, critical=(hit("child_safety", "critical"),))
-    stages.apply_critical(d, POLICY)
+def test_a_critical_hit_on_an_unsure_decision_raises_and_moves_the_category(risk: str) -> None:
+    d = draft_for("no_violation", risk, confidence=0.3, critical=(hit("child_safety", "critical"),))
+    stages.apply_critical(d, POLICY, min_confidence=0.55)
     assert d.risk == "critical" and d.category == "child_safety" and "no_violation" in d.also
     assert d.has_reason(ReasonCode.critical_detector)
 
 
+def test_a_hit_against_a_surer_classifier_raises_risk_but_keeps_the_category() -> None:
+    d = draft_for("hate_speech", "medium", confidence=0.8,
+                  critical=(hit("violent_threat", "critical", probability=0.4),))
+    stages.apply_critical(d, POLICY, min_confidence=0.55)
+    assert d.risk == "critical" and d.category == "hate_speech" and d.also == ["violent_threat"]
+    # ... unless the detector is the surer one
+    sure = draft_for("hate_speech", "medium", confidence=0.6,
+                     critical=(hit("violent_threat", "critical", probability=0.9),))
+    stages.apply_critical(sure, POLICY, min_confidence=0.55)
+    assert sure.category == "violent_threat" and sure.also == ["hate_speech"]
+
+
 def test_a_hit_in_a_category_that_already_carries_its_risk_keeps_the_category() -> None:
     d = draft_for("violent_threat", "critical", critical=(hit("self_harm", "high"),))
-    stages.apply_critical(d, POLICY)
+    stages.apply_critical(d, POLICY, min_confidence=0.55)
     assert d.category == "violent_threat" and d.risk == "critical" and d.also == ["self_harm"]
 
 

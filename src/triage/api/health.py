@@ -71,7 +71,7 @@ async def readyz(components: ComponentsDep) -> JSONResponse:
         "cases": memory.cases, "fitted": memory.fitted, "degraded": memory.degraded, "min_cases": memory.min_cases,
         "min_cases_per_category": pipeline.min_cases_per_category, "thin_categories": list(memory.thin_categories),
         "per_category": memory.per_category,
-        **({"critical_detector": pipeline.critical.calibration.summary()} if pipeline.critical is not None else {}),
+        **({"critical_detector": pipeline.critical.summary()} if pipeline.critical is not None else {}),
     }
     checks["embedder"] = {"ok": True, "model": getattr(components.embedder, "name", "?")}
     checks["policy"] = {"ok": True, "version": components.policy.version}

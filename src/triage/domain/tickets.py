@@ -156,6 +156,7 @@ class CriticalEvidence(BaseModel):
     ngram_similarity: float = Field(description="character n-gram overlap with the closest exemplar")
     classifier_probability: float = Field(description="the local classifier's probability of the category")
     signal: str | None = Field(default=None, description="a regex signal of the category that fired")
+    probability: float = Field(default=0.0, description="the score calibrated on the case memory")
 
 
 class RiskOut(BaseModel):

@@ -119,6 +119,7 @@ class CriticalHit:
     ngram_similarity: float  # character n-gram cosine to the nearest exemplar of the group
     classifier_probability: float  # the local classifier's probability of the category
     signal: str | None  # a regex signal of the category that fired, if any
+    probability: float = 0.0  # the score calibrated on the memory: P(the ticket is of this category)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}

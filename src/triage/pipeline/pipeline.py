@@ -203,9 +203,11 @@ class Pipeline:
             # it never leaves the process, and a child's age or a street name is evidence
             texts = [self.signals.strip_injection(f.text) for f in batch]
             feats = self.critical.features(vectors, texts)
+            head_scores = self.critical.scores(vectors, texts)
             for i in range(len(batch)):
                 criticals[i] = self.critical.assess(
-                    feats.row(i), category_probs=predictions[i].probs.get("category") or {}, signals=found[i])
+                    feats.row(i), head_scores[i], category_probs=predictions[i].probs.get("category") or {},
+                    signals=found[i])
         t5 = time.perf_counter()
         timings = {
             "redact_ms": (tl - t0) * 1000 / n,
@@ -247,7 +249,7 @@ class Pipeline:
         await self._ask_llm(draft)
         stages.apply_risk_floors(draft, policy)
         stages.apply_signals(draft, list(p.signals), policy, min_confidence=self.min_confidence)
-        stages.apply_critical(draft, policy)
+        stages.apply_critical(draft, policy, min_confidence=self.min_confidence)
         stages.apply_no_evidence(draft, policy, level=self.no_evidence_risk, min_confidence=self.min_confidence)
         stages.apply_risk_floors(draft, policy)  # a category moved by a signal or the detector brings its floor
         stages.note_review_reasons(draft, policy, min_confidence=self.min_confidence)

@@ -149,13 +149,22 @@ def apply_signals(draft: DecisionDraft, signals: list[Signal], policy: Policy, *
             draft.add_reason(ReasonCode.critical_signal, sig.name)
 
 
-def apply_critical(draft: DecisionDraft, policy: Policy) -> None:
-    """The critical detector's hits: raise risk to the group's level, say why, move the category if the
-    decided one cannot carry that risk. Never lowers anything (invariant 3)."""
+def apply_critical(draft: DecisionDraft, policy: Policy, *, min_confidence: float) -> None:
+    """The critical detector's hits: raise risk to the group's level and say why (always: recall first).
+
+    The category moves to the hit's only when the decided one cannot carry that risk *and* the detector
+    is the better-supported view: the classifier is unsure, or the detector's calibrated probability is
+    higher than the classifier's confidence. Otherwise the hit's category is kept as a secondary one
+    (`also`) and its risk still counts. Never lowers anything (invariant 3).
+    """
     for hit in draft.prepared.critical:
         raise_risk(draft, hit.risk, policy, f"the critical detector ({hit.group})")
-        if policy.severity(policy.floor(draft.category)) < policy.severity(hit.risk):
+        cannot_carry = policy.severity(policy.floor(draft.category)) < policy.severity(hit.risk)
+        better_supported = draft.confidence < min_confidence or hit.probability > draft.confidence
+        if cannot_carry and better_supported and draft.path != DecisionPath.llm:
             _switch_category(draft, hit.category, f"the critical detector ({hit.group}, score {hit.score:.2f})")
+        elif cannot_carry and better_supported and hit.signal:  # the LLM's category yields to a plain signal
+            _switch_category(draft, hit.category, f"the critical detector ({hit.group}, signal {hit.signal})")
         elif hit.category != draft.category and hit.category not in draft.also:
             draft.also.append(hit.category)
         evidence = (f"{hit.group} ({hit.category}, {hit.risk}): score {hit.score:.2f} >= {hit.threshold:.2f}; "
