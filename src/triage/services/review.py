@@ -80,7 +80,7 @@ def edit_distance(a: str, b: str) -> int:
     """Levenshtein distance in characters (insertions, deletions, substitutions).
 
     rapidfuzz's bit-parallel implementation: exact at any length (the longest reply, 20,000 characters
-    against 20,000, takes milliseconds), so the stats' mean edit distance never rests on an estimate.
+    against 20,000, about 40 ms here), so the stats' mean edit distance never rests on an estimate.
     """
     return int(Levenshtein.distance(a, b))
 
