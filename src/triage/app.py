@@ -92,6 +92,7 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
     app.include_router(review.router)
     app.include_router(health.router)
     app.include_router(review_web.router)
+    app.mount(review_web.STATIC_PATH, review_web.static_assets(), name="review-static")
 
     @app.middleware("http")
     async def request_context(request: Request, call_next: Any) -> Response:

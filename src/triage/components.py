@@ -28,8 +28,8 @@ from triage.pipeline.route import Router
 from triage.pipeline.signals import load_signals
 from triage.ports import CaseStore, Embedder
 
-__all__ = ["Components", "build_components", "build_exemplar_index", "build_pipeline", "load_embedder",
-           "seed_if_empty"]
+__all__ = ["Components", "build_components", "build_exemplar_index", "build_pipeline", "language_detector",
+           "load_embedder", "seed_if_empty"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,12 @@ def open_store(settings: Settings, *, dimension: int, in_memory: bool = False) -
         path=Path(q.path),
         in_memory=in_memory,
     )
+
+
+def language_detector(settings: Settings) -> LanguageDetector:
+    """The detector with the configured default language, confidence floor and excluded codes (loads lazily)."""
+    s = settings.language
+    return LanguageDetector(default=s.default, min_confidence=s.min_confidence, exclude=s.exclude)
 
 
 def build_llm(settings: Settings, policy: Policy) -> LlmDecider | None:
@@ -101,7 +107,7 @@ def build_pipeline(
         signals=load_signals(
             settings.policy_dir / "signals.yaml", categories=policy.categories, risk_levels=policy.risk_order
         ),
-        language_detector=LanguageDetector(),
+        language_detector=language_detector(settings),
         critical=critical,
         top_k=c.top_k,
         min_confidence=c.min_confidence,

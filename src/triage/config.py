@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from triage.pipeline.language import DEFAULT_EXCLUDED
+
 #: The repository root when running from a checkout (policy/, prompts/, seed/ live there).
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -113,6 +115,18 @@ class CriticalSettings(BaseModel):
                                     "cost; every critical case, a sample of the rest)")
 
 
+class LanguageSettings(BaseModel):
+    default: str = Field(
+        default="en", pattern=r"^[a-z]{2,3}$",
+        description="the language kept when a ticket gives none and detection is not confident")
+    min_confidence: float = Field(
+        default=0.4, ge=0.0, le=1.0, description="the detector's probability below which the default is kept "
+        "(measured: docs/evals.md, 'Language detection floor')")
+    exclude: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_EXCLUDED),
+        description="model codes never returned (no-content, constructed, historical, regional varieties)")
+
+
 class SeedSettings(BaseModel):
     on_empty: bool = Field(
         default=True, description="load the bundled seed cases when the case memory is empty at start-up "
@@ -151,6 +165,7 @@ class Settings(BaseSettings):
     llm: LlmSettings = LlmSettings()
     classifier: ClassifierSettings = ClassifierSettings()
     critical: CriticalSettings = CriticalSettings()
+    language: LanguageSettings = LanguageSettings()
     seed: SeedSettings = SeedSettings()
     limits: LimitSettings = LimitSettings()
 

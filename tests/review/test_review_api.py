@@ -276,7 +276,23 @@ def test_edit_distance() -> None:
     assert edit_distance("same", "same") == 0
     assert edit_distance("Dear user, thanks.", "Dear creator, thanks.") == edit_distance("user", "creator") == 5
     big = "x" * 30_000
-    assert edit_distance(big, "y" * 30_000) == 30_000, "capped at the upper bound, in no time"
+    assert edit_distance(big, "y" * 30_000) == 30_000
+
+
+def test_edit_distance_is_exact_for_long_replies() -> None:
+    """Two 5,000-character replies whose distance is known by construction (the old version gave 5,000)."""
+    words = ("we", "have", "removed", "the", "post", "and", "reviewed", "your", "report", "thanks")
+    reply = " ".join(words[(i * 7) % len(words)] for i in range(1_000))[:5_000]
+    assert len(reply) == 5_000
+    # k substitutions by a character the reply does not contain: each edit brings in at most one '#',
+    # so at least k edits are needed, and the k substitutions are k edits
+    positions = range(50, 5_000, 131)
+    edited = list(reply)
+    for p in positions:
+        edited[p] = "#"
+    assert edit_distance(reply, "".join(edited)) == len(positions) == 38
+    # every position differs, lengths are equal: one deletion at the front and one insertion at the end
+    assert edit_distance("ab" * 2_500, "ba" * 2_500) == 2
 
 
 def test_cases_export_reviewed_is_an_eval_dataset_as_is(

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
+from starlette.routing import Mount
 
 from tests.conftest import create_key, ticket
 from tests.review.conftest import ROLES, ReviewEnv
@@ -40,7 +41,7 @@ WEB = {  # cookie sessions; service keys cannot sign in at all
 OTHER = {
     ("GET", "/openapi.json"): PUBLIC, ("GET", "/docs"): PUBLIC, ("GET", "/docs/oauth2-redirect"): PUBLIC,
     ("GET", "/redoc"): PUBLIC, ("GET", "/healthz"): PUBLIC, ("GET", "/readyz"): PUBLIC,
-    ("GET", "/review/static/{name}"): PUBLIC, ("GET", "/review/login"): PUBLIC,
+    ("GET", "/review/static/{path}"): PUBLIC, ("GET", "/review/login"): PUBLIC,
     ("POST", "/review/login"): SIGN_IN, ("POST", "/review/logout"): ANY_SESSION,
 }
 MATRIX: dict[tuple[str, str], Any] = {**API, **WEB, **OTHER}
@@ -51,6 +52,9 @@ def app_routes(routes: list[Any]) -> Iterator[tuple[str, str]]:
     for route in routes:
         if hasattr(route, "effective_route_contexts"):  # FastAPI's included routers
             yield from app_routes(list(route.effective_route_contexts()))
+            continue
+        if isinstance(route, Mount):  # a mounted app (the static files) answers GET below its path
+            yield "GET", f"{route.path}/{{path}}"
             continue
         for method in sorted(getattr(route, "methods", None) or ()):
             if method != "HEAD":
@@ -67,7 +71,7 @@ def _request(env: ReviewEnv, client: httpx.Client, method: str, path: str, n: in
     t = env.matrix_ticket  # type: ignore[attr-defined]
     if "{key_id}" in path:
         path = path.replace("{key_id}", env.throwaway_key_id())  # type: ignore[attr-defined]
-    url = path.replace("{ticket_id}", t).replace("{name}", "review.css")
+    url = path.replace("{ticket_id}", t).replace("{path}", "review.css")
     body: dict[str, Any] | None = None
     if path == "/v1/tickets":
         body = ticket(f"matrix-{n}", "matrix ticket")

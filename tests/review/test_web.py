@@ -90,9 +90,19 @@ def test_static_files_are_served_and_contained(review_env: ReviewEnv) -> None:
     with httpx.Client(base_url=review_env.server.url, timeout=60) as web:
         css = web.get("/review/static/review.css")
         assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
-        assert web.get("/review/static/review.js").status_code == 200
-        assert web.get("/review/static/..%2Fweb.py").status_code == 404
-        assert web.get("/review/static/nope.css").status_code == 404
+        assert css.headers["cache-control"] == "max-age=300" and css.headers["x-content-type-options"] == "nosniff"
+        js = web.get("/review/static/review.js")
+        assert js.status_code == 200 and "javascript" in js.headers["content-type"]
+        again = web.get("/review/static/review.css", headers={"if-none-match": css.headers["etag"]})
+        assert again.status_code == 304 and again.headers["cache-control"] == "max-age=300"
+        for outside in ("..%2Fweb.py", "../web.py", "%2e%2e/web.py", "nope.css", ""):
+            assert web.get(f"/review/static/{outside}").status_code == 404, outside
+        # the pages load exactly these files, from 'self', under an unchanged CSP
+        page = web.get("/review/login")
+        assert 'href="/review/static/review.css"' in page.text and 'src="/review/static/review.js"' in page.text
+        assert page.headers["content-security-policy"] == (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+            "frame-ancestors 'none'")
 
 
 def test_migration_0002_goes_down_and_up(db_url: str) -> None:

@@ -1,7 +1,11 @@
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
 from triage.config import PROJECT_ROOT
 from triage.domain.policy import load_policy
 from triage.pipeline.guard import check_reply, strip_promises
-from triage.pipeline.language import LanguageDetector
+from triage.pipeline.language import DetectedLanguage, LanguageDetector
 from triage.pipeline.signals import load_signals
 
 POLICY = load_policy(PROJECT_ROOT / "policy")
@@ -43,10 +47,46 @@ def test_guard_catches_promises_and_foreign_personal_data() -> None:
 
 def test_language_detection_needs_no_download() -> None:
     d = LanguageDetector()
-    assert d.detect("Mi cuenta fue hackeada y no puedo entrar, ayuda por favor")[0] == "es"
-    assert d.detect("Minha conta foi invadida e não consigo entrar")[0] == "pt"
-    assert d.detect("Mein Konto wurde gehackt und ich komme nicht mehr rein")[0] == "de"
-    assert d.detect("?!")[0] == "und"
+    for text, language in (("Mi cuenta fue hackeada y no puedo entrar, ayuda por favor", "es"),
+                           ("Minha conta foi invadida e não consigo entrar", "pt"),
+                           ("Mein Konto wurde gehackt und ich komme nicht mehr rein", "de")):
+        found = d.detect(text)
+        assert found.language == language and found.confident and found.probability >= d.min_confidence
+
+
+def test_below_the_floor_the_default_language_is_kept_and_marked() -> None:
+    d = LanguageDetector(default="en", min_confidence=0.4)
+    assert d.detect("?!") == DetectedLanguage("en", 0.0, confident=False)  # too few letters to tell
+    unsure = d.detect("Compte piraté")  # the raw model says Acehnese at 0.12
+    assert unsure.language == "en" and not unsure.confident and unsure.probability < 0.4
+    assert LanguageDetector(default="fr", min_confidence=0.4).detect("Compte piraté").language == "fr"
+    # the floor is a setting: at 0 every guess stands
+    assert LanguageDetector(min_confidence=0.0).detect("Compte piraté").confident
+
+
+def test_excluded_codes_go_to_the_standard_language() -> None:
+    nynorsk = "Jeg kan ikkje logge inn på kontoen min lenger"
+    assert LanguageDetector(exclude=()).detect(nynorsk).language == "nn"
+    assert LanguageDetector().detect(nynorsk).language == "no"
+    assert "zxx" not in {LanguageDetector(min_confidence=0.0).detect(t).language for t in ("mfw", "xD xD", "zzz")}
+
+
+def test_the_model_loads_once_under_concurrent_first_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    from py3langid.langid import LanguageIdentifier
+
+    loads: list[int] = []
+    original = LanguageIdentifier.from_model_file.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type, *args: object, **kwargs: object) -> object:
+        loads.append(1)
+        return original(cls, *args, **kwargs)
+
+    monkeypatch.setattr(LanguageIdentifier, "from_model_file", classmethod(counting))
+    d = LanguageDetector()
+    texts = ["Mein Konto wurde gehackt und ich komme nicht mehr rein"] * 16
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(d.detect, texts))
+    assert len(loads) == 1 and {r.language for r in results} == {"de"}
 
 
 def test_borrowed_sentences_are_advice_not_findings_of_another_case() -> None:

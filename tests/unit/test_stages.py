@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
@@ -148,3 +149,14 @@ def test_reasons_round_trip_through_storage_and_old_text_rows() -> None:
     assert Reason.parse("low_confidence: category confidence 0.20 < 0.55") == Reason(
         ReasonCode.low_confidence, "category confidence 0.20 < 0.55")
     assert Reason.parse("empty_case_memory: no past cases to learn from") is None  # a retired code
+
+
+def test_an_unsure_language_is_flagged_not_sent_to_a_person() -> None:
+    sure = draft_for("spam", "low")
+    stages.note_language(sure)
+    assert sure.flags == [] and sure.rationale == []
+    unsure = DecisionDraft(prepared=dataclasses.replace(prepared(), language_detected=True, language_confident=False),
+                           category="spam", confidence=0.9, runner_up=[], risk="low", risk_score=0.0)
+    stages.note_language(unsure)
+    assert unsure.flags == ["language_uncertain"] and unsure.reasons == []
+    assert unsure.rationale == ["language not detected with confidence; en assumed"]

@@ -197,7 +197,7 @@ class DecisionOut(BaseModel):
     needs_human: bool
     reasons: list[str] = Field(description='why a person is needed, as "code: detail"')
     reason_codes: list[str] = Field(default_factory=list, description="the codes of `reasons`, in order")
-    flags: list[str] = Field(default_factory=list, description="e.g. prompt_injection_suspected")
+    flags: list[str] = Field(default_factory=list, description="e.g. prompt_injection_suspected, language_uncertain")
     draft_reply: str
     rationale: str
     similar_cases: list[SimilarCase]

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from triage.adapters.qdrant_store import QdrantCaseStore
-from triage.components import build_exemplar_index, build_llm, build_pipeline
+from triage.components import build_exemplar_index, build_llm, build_pipeline, language_detector
 from triage.config import PROJECT_ROOT, Settings
 from triage.domain.cases import CaseHit
 from triage.domain.policy import Policy, load_policy
@@ -221,11 +221,11 @@ def _flag_scores(suite: Suite, ex: Example, d: Decision, predicted: dict[str, An
 class _Scorer:
     """Turns one batch of decisions into prediction rows (drafts and robustness included)."""
 
-    def __init__(self, suite: Suite, embedder: Embedder, robust_ids: set[str]) -> None:
+    def __init__(self, suite: Suite, embedder: Embedder, robust_ids: set[str], detector: LanguageDetector) -> None:
         self.suite = suite
         self.embedder = embedder
         self.robust_ids = robust_ids
-        self.detector = LanguageDetector()
+        self.detector = detector
 
     def drafts(self, batch: list[Example], decisions: list[Decision]) -> list[dict[str, Any] | None]:
         out: list[dict[str, Any] | None] = []
@@ -237,7 +237,7 @@ class _Scorer:
             sims = {ex.id: float(np.dot(x, y)) for (ex, _), x, y in zip(pairs, a, b, strict=True)}
         for ex, d in zip(batch, decisions, strict=True):
             expected = ex.language or d.language
-            reply_lang, _ = self.detector.detect(d.draft_reply)
+            reply_lang = self.detector.detect(d.draft_reply).language
             guard = check_reply(d.draft_reply, ticket_values=set(redact(ex.text).mapping.values()))
             item: dict[str, Any] = {"language": reply_lang, "language_match": reply_lang == expected,
                                     "issues": guard.issues}
@@ -378,7 +378,7 @@ async def run_suite(
         pool = sorted(ex.id for ex in examples)
         sample = suite.spec.robustness.sample
         robust_ids = set(random.Random(suite.spec.seed).sample(pool, min(sample, len(pool))) if sample else pool)
-    scorer = _Scorer(suite, cached, robust_ids)
+    scorer = _Scorer(suite, cached, robust_ids, language_detector(settings))
     stats: dict[str, Any] = {"memory": [], "versions": {}}
 
     if suite.spec.memory_split:

@@ -161,6 +161,7 @@ class Prepared:
     memory: MemoryState
     problems: tuple[Reason, ...]  # what went wrong while preparing (store or model down)
     timings: dict[str, float]
+    language_confident: bool = True  # False: detection was unsure, the default language was kept
 
 
 @dataclass

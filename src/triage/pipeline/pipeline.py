@@ -148,13 +148,13 @@ class Pipeline:
         t0 = time.perf_counter()
         redactions = [redact(f.text) for f in batch]
         tl = time.perf_counter()
-        languages: list[tuple[str, bool]] = []
+        languages: list[tuple[str, bool, bool]] = []  # language, detected, confident
         for f in batch:
             if f.language:
-                languages.append((f.language, False))
+                languages.append((f.language, False, True))
             else:
-                lang, _ = self.language_detector.detect(f.text)
-                languages.append((lang, True))
+                detection = self.language_detector.detect(f.text)
+                languages.append((detection.language, True, detection.confident))
         t1 = time.perf_counter()
         # instructions aimed at a model are taken out of what the classifier sees (invariant 4)
         classified_texts = [self.signals.strip_injection(r.text) for r in redactions]
@@ -219,11 +219,11 @@ class Pipeline:
         }
         return [
             Prepared(
-                facts=f, redaction=r, language=lang, language_detected=detected,
+                facts=f, redaction=r, language=lang, language_detected=detected, language_confident=confident,
                 vector=None if vectors is None else vectors[i], hits=tuple(hits), local=pred,
                 critical=crit, signals=sigs, memory=memory, problems=tuple(problems), timings=dict(timings),
             )
-            for i, (f, r, (lang, detected), hits, pred, crit, sigs) in enumerate(
+            for i, (f, r, (lang, detected, confident), hits, pred, crit, sigs) in enumerate(
                 zip(batch, redactions, languages, hits_per, predictions, criticals, found, strict=True))
         ]
 
@@ -246,6 +246,7 @@ class Pipeline:
         policy = self.policy
         draft = stages.start_draft(p, policy, versions=self.versions)
         stages.note_local_evidence(draft, injection_suspected=self.signals.injection_suspected(p.facts.text))
+        stages.note_language(draft)
         await self._ask_llm(draft)
         stages.apply_risk_floors(draft, policy)
         stages.apply_signals(draft, list(p.signals), policy, min_confidence=self.min_confidence)

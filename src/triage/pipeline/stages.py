@@ -27,6 +27,7 @@ __all__ = [
     "apply_no_evidence",
     "apply_risk_floors",
     "apply_signals",
+    "note_language",
     "note_local_evidence",
     "note_review_reasons",
     "risk_from_distribution",
@@ -85,6 +86,14 @@ def start_draft(p: Prepared, policy: Policy, *, versions: dict[str, str]) -> Dec
     draft.runner_up = [{"label": c, "probability": round(pr, 4)} for c, pr in ranked[1:4]]
     draft.risk, draft.risk_score = risk_from_distribution(local.probs.get("risk") or {}, policy)
     return draft
+
+
+def note_language(draft: DecisionDraft) -> None:
+    """A language the detector was unsure of is flagged, not a reason for a person: the default was kept."""
+    p = draft.prepared
+    if not p.language_confident:
+        draft.flags.append("language_uncertain")
+        draft.rationale.append(f"language not detected with confidence; {p.language} assumed")
 
 
 def note_local_evidence(draft: DecisionDraft, *, injection_suspected: bool) -> None:

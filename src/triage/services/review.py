@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from rapidfuzz.distance import Levenshtein
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -75,35 +76,13 @@ QUEUE_STATUSES = {"open": ("decided", "in_review"), "decided": ("decided",), "in
 _CLAIMABLE = ("decided", "in_review", "reviewed")
 
 
-def edit_distance(a: str, b: str, *, max_cells: int = 4_000_000) -> int:
+def edit_distance(a: str, b: str) -> int:
     """Levenshtein distance in characters (insertions, deletions, substitutions).
 
-    The common prefix and suffix are skipped first (most edits are local); when what is left would need
-    more than `max_cells` steps, the upper bound max(len) is returned instead, so a huge reply cannot
-    stall a worker.
+    rapidfuzz's bit-parallel implementation: exact at any length (the longest reply, 20,000 characters
+    against 20,000, about 40 ms here), so the stats' mean edit distance never rests on an estimate.
     """
-    if a == b:
-        return 0
-    start = 0
-    while start < min(len(a), len(b)) and a[start] == b[start]:
-        start += 1
-    end = 0
-    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
-        end += 1
-    a, b = a[start:len(a) - end], b[start:len(b) - end]
-    if len(a) < len(b):
-        a, b = b, a
-    if not b:
-        return len(a)
-    if len(a) * len(b) > max_cells:
-        return len(a)
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
+    return int(Levenshtein.distance(a, b))
 
 
 def as_utc(value: datetime | None) -> datetime | None:
