@@ -235,3 +235,22 @@ def test_risk_false_alarms_and_over_triage_by_hand() -> None:
     assert risk_recall(gold, pred, order) == pytest.approx(expected)
     # an unknown predicted level ranks below every level: under-triage for a gold critical
     assert risk_recall(["critical"], ["unknown"], order)["under_triage_rate"] == 1.0
+
+
+def test_suite_ticket_fields_default_parse_and_refuse_bad_values(tmp_path: Path) -> None:
+    suite = load_suite(_suite(tmp_path, "name: t\ndataset: d.jsonl\nfields: {text: t}\nlabels: {queue: {field: q}}\n"))
+    plain = suite.normalise({"t": "x", "q": "integrity"}, 0)
+    assert (plain.channel, plain.reporter_type, plain.region) == ("api", "user", None)  # api, not "eval"
+    mapped = load_suite(_suite(tmp_path, "name: t\ndataset: d.jsonl\nlabels: {queue: {field: q}}\nfields:\n"
+                                         "  text: t\n  channel: src\n  reporter_type: '{who}'\n  region: cc\n"))
+    ex = mapped.normalise({"t": "x", "src": "partner_portal", "who": "trusted_flagger", "cc": "DE"}, 0)
+    assert (ex.channel, ex.reporter_type, ex.region) == ("partner_portal", "trusted_flagger", "DE")
+    empty = mapped.normalise({"t": "x", "src": "", "who": "", "cc": ""}, 1)
+    assert (empty.channel, empty.reporter_type, empty.region) == ("api", "user", None)
+    with pytest.raises(SuiteError, match=r"row 3: channel: 'eval' is not a valid Channel; use one of in_app_report"):
+        mapped.normalise({"t": "x", "src": "eval"}, 2)
+    with pytest.raises(SuiteError, match=r"row 5: reporter_type: 'police'"):
+        mapped.normalise({"t": "x", "who": "police"}, 4)
+    with pytest.raises(SuiteError, match="unknown fields"):
+        load_suite(_suite(tmp_path, "name: t\ndataset: d.jsonl\nfields: {text: t, country: c}\n"
+                                    "labels: {queue: {field: q}}\n"))

@@ -2,7 +2,8 @@
 
 For each fold (one, or k for `memory_split`) it builds a fresh in-memory Qdrant store, imports the
 memory rows as past cases (`import_cases`, no database), builds the pipeline with
-`triage.components.build_pipeline`, and calls `Pipeline.decide_many` batch by batch. Each batch's
+`triage.components.build_pipeline`, and calls `Pipeline.decide_many` batch by batch, with each ticket's
+channel, reporter type and region from the suite's fields. Each batch's
 predictions are appended to `predictions.jsonl` at once, so an interrupted run resumes where it
 stopped (done ids are skipped; a fold whose tickets are all done is not even rebuilt). Everything that
 decides is seeded, so two runs of the same suite on the same code give the same predictions.
@@ -171,8 +172,8 @@ def read_predictions(out_dir: Path, *, repair: bool = False) -> list[dict[str, A
 
 
 def _facts(ex: Example, text: str | None = None) -> TicketFacts:
-    return TicketFacts(id=ex.id, subject="", body=text if text is not None else ex.text, channel="eval",
-                       reporter_type="user", language=ex.language, region=None,
+    return TicketFacts(id=ex.id, subject="", body=text if text is not None else ex.text, channel=str(ex.channel),
+                       reporter_type=str(ex.reporter_type), language=ex.language, region=ex.region,
                        received_at=datetime(2026, 1, 5, 12, 0, tzinfo=UTC))
 
 
@@ -251,7 +252,8 @@ class _Scorer:
             perturbed: Decision | None) -> dict[str, Any]:
         predicted, confidence, probabilities = _predict_labels(self.suite, d)
         row: dict[str, Any] = {
-            "id": ex.id, "fold": fold, "language": ex.language or d.language, "gold": ex.gold,
+            "id": ex.id, "fold": fold, "language": ex.language or d.language, "channel": str(ex.channel),
+            "reporter_type": str(ex.reporter_type), "region": ex.region, "gold": ex.gold,
             "predicted": predicted, "confidence": confidence, "probabilities": probabilities,
             "flags": _flag_scores(self.suite, ex, d, predicted), "needs_human": d.needs_human,
             "path": str(d.path), "latency_ms": d.timings_ms, "usage": d.usage, "draft": draft,
