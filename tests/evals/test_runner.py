@@ -207,6 +207,20 @@ def test_memory_file_and_csv_dataset(embedder: Any, tmp_path: Path) -> None:
     assert results["hashes"].keys() == {"suite", "dataset", "memory"}
 
 
+def test_resume_refuses_a_bad_row_naming_its_line(tiny_run: tuple[Path, dict[str, Any], Path], embedder: Any,
+                                                  tmp_path: Path) -> None:
+    from triage.evals.predictions import InvalidPredictions
+
+    out, _, suite = tiny_run
+    resumed = tmp_path / "bad-row"
+    shutil.copytree(out, resumed)
+    rows = read_predictions(resumed)[:5]
+    del rows[2]["needs_human"]
+    (resumed / "predictions.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with pytest.raises(InvalidPredictions, match=r"line 3: not a prediction row: needs_human: Field required"):
+        _run(suite, resumed, embedder, tmp_path)
+
+
 def test_suite_fields_channel_reporter_type_and_region_reach_the_router(embedder: Any, tmp_path: Path) -> None:
     """Partners' and law enforcement's routing is scored: the same spam report is routed to partner_escalations
     from a trusted flagger (policy/routing.yaml) and to integrity from a user."""
