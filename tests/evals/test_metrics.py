@@ -22,6 +22,8 @@ from triage.evals.metrics import (
     roc_auc_resampled,
     rouge_l,
 )
+from triage.evals.registry import find_metric
+from triage.evals.samples import LabelSample
 from triage.evals.suites import SuiteError, load_suite
 
 
@@ -233,6 +235,13 @@ def test_risk_false_alarms_and_over_triage_by_hand() -> None:
         "over_triage_rate": 3 / 5,  # of the 5 gold medium/low, rows 4, 5, 8 predicted high/critical; low->medium
     }                               # (row 7) is not over-triage
     assert risk_recall(gold, pred, order) == pytest.approx(expected)
+    sample = LabelSample.build(gold, pred, probabilities=[None] * len(gold), confidence=[None] * len(gold),
+                               risk_order=order)
+    for name, value in expected.items():  # what thresholds and compare read: the registry's metric
+        metric = find_metric(f"risk.{name}")
+        assert metric is not None and metric.compute(sample) == pytest.approx(value)
+    assert find_metric("risk.false_alarm_rate_critical").lower_is_better  # type: ignore[union-attr]
+    assert find_metric("risk.over_triage_rate").lower_is_better  # type: ignore[union-attr]
     # an unknown predicted level ranks below every level: under-triage for a gold critical
     assert risk_recall(["critical"], ["unknown"], order)["under_triage_rate"] == 1.0
 

@@ -45,6 +45,7 @@ from triage.evals.predictions import (
     PredictionRow,
     RobustnessCheck,
     append_predictions,
+    read_prediction_rows,
     read_predictions,
 )
 from triage.evals.suites import Example, Suite, SuiteError, assign_folds
@@ -396,7 +397,7 @@ async def run_suite(
                           pending=pending, fold=fold, batch_size=batch_size, llm=llm, scorer=scorer, out=out,
                           on_batch=on_batch, stats=stats, exemplars=exemplars)
 
-    rows = [r for r in read_predictions(out_dir) if r["id"] in ids]
+    rows = [r for r in read_prediction_rows(out_dir) if r.id in ids]
     pv = stats["versions"]
     versions = {
         "code": code_version(),
