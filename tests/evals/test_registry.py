@@ -12,6 +12,7 @@ import pytest
 
 from triage.config import PROJECT_ROOT
 from triage.domain.policy import load_policy
+from triage.evals.compare import compare_runs
 from triage.evals.predictions import PredictionRow, read_prediction_rows
 from triage.evals.registry import METRICS, Direction, Scope, direction_of, find_metric, keys_in, metric_value
 from triage.evals.report import summarise, summary_rows, write_reports
@@ -153,3 +154,19 @@ def test_summary_tables_show_the_new_metrics(runs: tuple[Path, Path, dict[str, A
         assert key in (out / "report.md").read_text(encoding="utf-8")
         assert html.escape(key) in (out / "report.html").read_text(encoding="utf-8")
     assert "pipeline.reason_rates.draft_guard" not in keys  # a code no row carries stays out of the summary
+
+
+def test_compare_reports_every_registry_metric_with_the_registry_direction(
+        runs: tuple[Path, Path, dict[str, Any]]) -> None:
+    a, b, results = runs
+    out = compare_runs(a, b, resamples=200)
+    for metric, key in keys_in(results):
+        entry = out["metrics"][key]
+        assert entry["lower_is_better"] is metric.lower_is_better and entry["guarded"] is metric.guarded
+        assert entry["ci95"][0] is not None, key
+    # the alarmist run raises many non-critical tickets to critical: a significant false-alarm regression
+    assert "risk.false_alarm_rate_critical" in out["regressions"]
+    assert out["metrics"]["risk.false_alarm_rate_critical"]["delta"] > 0
+    assert out["metrics"]["risk.over_triage_rate"]["worse"]
+    # unguarded metrics are compared but never regress
+    assert not any(key.startswith(("pipeline.", "latency_ms.", "cost.")) for key in out["regressions"])
