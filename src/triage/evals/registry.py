@@ -50,7 +50,7 @@ from triage.evals.metrics import (
 from triage.evals.samples import FlagSample, LabelSample, RunSample, ShareSample, ValueSample
 
 __all__ = [
-    "METRICS", "Direction", "Metric", "Scope", "Summary", "direction_of", "evaluate", "find_metric", "instances",
+    "METRICS", "Direction", "Metric", "Scope", "Summary", "direction_of", "find_metric", "instances",
     "keys_in", "metric_value", "metrics_for",
 ]
 
@@ -277,11 +277,6 @@ def direction_of(key: str) -> Direction:
     """A registry metric's direction; for any other number of results.json, the old suffix rule."""
     metric = find_metric(key)
     return metric.direction if metric is not None else _legacy_direction(key)
-
-
-def evaluate(samples: Mapping[Scope, Mapping[str | None, Any]]) -> dict[str, float | None]:
-    """Every metric on every item of its scope: {key: value}, in declaration order."""
-    return {key: metric.compute(sample) for metric, key, sample in instances(samples)}
 
 
 def instances(samples: Mapping[Scope, Mapping[str | None, Any]]) -> Iterator[tuple[Metric[Any], str, Any]]:
