@@ -1,22 +1,29 @@
-"""Metrics against values computed by hand on tiny fixtures."""
+"""Metrics against values computed by hand on tiny fixtures, and against the formulas scikit-learn replaced."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from triage.evals.metrics import (
     average_precision,
+    average_precision_resampled,
     binary_report,
     calibration,
     classification_report,
     coverage_curve,
     macro_f1,
+    macro_f1_resampled,
+    resample_weights,
     risk_recall,
     roc_auc,
+    roc_auc_resampled,
     rouge_l,
 )
+from triage.evals.registry import find_metric
+from triage.evals.samples import LabelSample
 from triage.evals.suites import SuiteError, load_suite
 
 
@@ -127,3 +134,132 @@ def test_invalid_suite_names_the_field(tmp_path: Path) -> None:
         load_suite(_suite(tmp_path, "name: t\ndataset: d.jsonl\nfields: {text: t}\nlabels: {team: {field: x}}\n"))
     with pytest.raises(SuiteError, match="exactly one"):
         load_suite(_suite(tmp_path, "name: t\ndataset: d.jsonl\nfields: {text: t}\nflags: {A: {}}\n"))
+
+
+# -- scikit-learn replaced these hand-written formulas; they must give the same numbers ----------------------
+def _old_prf(gold: list[str], pred: list[str]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                                          np.ndarray]:
+    """The confusion matrix and per-class P/R/F1 as `triage.evals.metrics` computed them before scikit-learn."""
+    labels = sorted(set(gold) | set(pred))
+    index = {c: i for i, c in enumerate(labels)}
+    g = np.array([index[x] for x in gold], dtype=int)
+    p = np.array([index[x] for x in pred], dtype=int)
+    k = len(labels)
+    cm = np.bincount(g * k + p, minlength=k * k).reshape(k, k)
+    tp = np.diag(cm).astype(float)
+    predicted = cm.sum(axis=0).astype(float)
+    support = cm.sum(axis=1).astype(float)
+    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    recall = np.divide(tp, support, out=np.zeros_like(tp), where=support > 0)
+    denom = precision + recall
+    f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(tp), where=denom > 0)
+    return labels, cm, precision, recall, f1, support
+
+
+def _old_average_precision(y: np.ndarray, s: np.ndarray) -> float | None:
+    positives = int(y.sum())
+    if positives == 0:
+        return None
+    order = np.argsort(-s, kind="mergesort")
+    y, s = y[order], s[order]
+    last = np.r_[np.nonzero(np.diff(s))[0], len(s) - 1]
+    tp = np.cumsum(y)[last]
+    return float(np.sum(np.diff(np.r_[0.0, tp / positives]) * (tp / (last + 1))))
+
+
+def _old_roc_auc(y: np.ndarray, s: np.ndarray) -> float | None:
+    pos, neg = s[y == 1], s[y == 0]
+    if not len(pos) or not len(neg):
+        return None
+    greater = (pos[:, None] > neg[None, :]).sum()
+    ties = (pos[:, None] == neg[None, :]).sum()
+    return float((greater + 0.5 * ties) / (len(pos) * len(neg)))
+
+
+def _random_case(rng: np.random.Generator) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
+    n = int(rng.integers(1, 80))
+    classes = [f"c{i}" for i in range(int(rng.integers(1, 7)))]
+    gold = [str(c) for c in rng.choice(classes, n)]
+    pred = [str(c) for c in rng.choice([*classes, "outside"], n)]  # predictions outside the gold space too
+    y = rng.integers(0, 2, n)
+    scores = np.round(rng.random(n), int(rng.integers(1, 4)))  # coarse scores make ties
+    return gold, pred, y, scores
+
+
+def test_scikit_learn_metrics_agree_with_the_hand_written_ones_on_500_random_cases() -> None:
+    rng = np.random.default_rng(2026)
+    for _ in range(500):
+        gold, pred, y, scores = _random_case(rng)
+        labels, cm, precision, recall, f1, support = _old_prf(gold, pred)
+        rep = classification_report(gold, pred)
+        assert rep["confusion"] == {"labels": labels, "matrix": cm.tolist()}
+        for i, c in enumerate(labels):
+            assert rep["per_class"][c] == pytest.approx({"precision": precision[i], "recall": recall[i], "f1": f1[i],
+                                                        "support": support[i]}, abs=1e-12)
+        assert rep["macro_f1"] == pytest.approx(float(f1[support > 0].mean()), abs=1e-12)
+        assert macro_f1(gold, pred) == pytest.approx(float(f1[support > 0].mean()), abs=1e-12)
+        for new, old in ((average_precision(y, scores), _old_average_precision(y, scores)),
+                         (roc_auc(y, scores), _old_roc_auc(y, scores))):
+            assert (new is None) == (old is None)
+            if new is not None:
+                assert new == pytest.approx(old, abs=1e-12)
+
+
+def test_resampled_metrics_agree_with_scikit_learn_on_each_resample() -> None:
+    """compare computes macro-F1, AUPRC and AUROC on 1,000 resamples at once; each equals scikit-learn's."""
+    rng = np.random.default_rng(7)
+    for _ in range(100):
+        gold, pred, y, scores = _random_case(rng)
+        codes = {c: i for i, c in enumerate(sorted(set(gold) | set(pred)))}
+        g, p = np.array([codes[x] for x in gold]), np.array([codes[x] for x in pred])
+        idx = rng.integers(0, len(gold), size=(10, len(gold)))
+        weights = resample_weights(idx, len(gold))
+        f1s, aps, aucs = (macro_f1_resampled(g, p, weights), average_precision_resampled(y, scores, weights),
+                          roc_auc_resampled(y, scores, weights))
+        for r, rows in enumerate(idx):
+            assert f1s[r] == pytest.approx(macro_f1(g[rows], p[rows]), abs=1e-12)
+            for batched, single in ((aps[r], average_precision(y[rows], scores[rows])),
+                                    (aucs[r], roc_auc(y[rows], scores[rows]))):
+                assert np.isnan(batched) if single is None else batched == pytest.approx(single, abs=1e-12)
+
+
+def test_risk_false_alarms_and_over_triage_by_hand() -> None:
+    order = ["critical", "high", "medium", "low"]
+    gold = ["critical", "critical", "high", "high", "medium", "medium", "low", "low", "low", "high"]
+    pred = ["critical", "high", "critical", "medium", "critical", "high", "low", "medium", "critical", "high"]
+    expected = {
+        "recall_critical": 1 / 2,  # rows 0, 1: only row 0
+        "recall_high": 1 / 3,  # rows 2, 3, 9: only row 9
+        "under_triage_rate": 2 / 5,  # critical->high (1), high->medium (3) of the 5 gold critical/high
+        "false_alarm_rate_critical": 3 / 8,  # of the 8 non-critical golds, rows 2, 4, 8 predicted critical
+        "over_triage_rate": 3 / 5,  # of the 5 gold medium/low, rows 4, 5, 8 predicted high/critical; low->medium
+    }                               # (row 7) is not over-triage
+    assert risk_recall(gold, pred, order) == pytest.approx(expected)
+    sample = LabelSample.build(gold, pred, probabilities=[None] * len(gold), confidence=[None] * len(gold),
+                               risk_order=order)
+    for name, value in expected.items():  # what thresholds and compare read: the registry's metric
+        metric = find_metric(f"risk.{name}")
+        assert metric is not None and metric.compute(sample) == pytest.approx(value)
+    assert find_metric("risk.false_alarm_rate_critical").lower_is_better  # type: ignore[union-attr]
+    assert find_metric("risk.over_triage_rate").lower_is_better  # type: ignore[union-attr]
+    # an unknown predicted level ranks below every level: under-triage for a gold critical
+    assert risk_recall(["critical"], ["unknown"], order)["under_triage_rate"] == 1.0
+
+
+def test_suite_ticket_fields_default_parse_and_refuse_bad_values(tmp_path: Path) -> None:
+    suite = load_suite(_suite(tmp_path, "name: t\ndataset: d.jsonl\nfields: {text: t}\nlabels: {queue: {field: q}}\n"))
+    plain = suite.normalise({"t": "x", "q": "integrity"}, 0)
+    assert (plain.channel, plain.reporter_type, plain.region) == ("api", "user", None)  # api, not "eval"
+    mapped = load_suite(_suite(tmp_path, "name: t\ndataset: d.jsonl\nlabels: {queue: {field: q}}\nfields:\n"
+                                         "  text: t\n  channel: src\n  reporter_type: '{who}'\n  region: cc\n"))
+    ex = mapped.normalise({"t": "x", "src": "partner_portal", "who": "trusted_flagger", "cc": "DE"}, 0)
+    assert (ex.channel, ex.reporter_type, ex.region) == ("partner_portal", "trusted_flagger", "DE")
+    empty = mapped.normalise({"t": "x", "src": "", "who": "", "cc": ""}, 1)
+    assert (empty.channel, empty.reporter_type, empty.region) == ("api", "user", None)
+    with pytest.raises(SuiteError, match=r"row 3: channel: 'eval' is not a valid Channel; use one of in_app_report"):
+        mapped.normalise({"t": "x", "src": "eval"}, 2)
+    with pytest.raises(SuiteError, match=r"row 5: reporter_type: 'police'"):
+        mapped.normalise({"t": "x", "who": "police"}, 4)
+    with pytest.raises(SuiteError, match="unknown fields"):
+        load_suite(_suite(tmp_path, "name: t\ndataset: d.jsonl\nfields: {text: t, country: c}\n"
+                                    "labels: {queue: {field: q}}\n"))

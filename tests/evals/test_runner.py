@@ -205,3 +205,53 @@ def test_memory_file_and_csv_dataset(embedder: Any, tmp_path: Path) -> None:
     # an empty CSV cell is a missing key: unknown, not negative
     assert results["flags"]["harm"]["n"] == sum(1 for r in rows[20:] if "harm" in r) < 8
     assert results["hashes"].keys() == {"suite", "dataset", "memory"}
+
+
+def test_resume_refuses_a_bad_row_naming_its_line(tiny_run: tuple[Path, dict[str, Any], Path], embedder: Any,
+                                                  tmp_path: Path) -> None:
+    from triage.evals.predictions import InvalidPredictions
+
+    out, _, suite = tiny_run
+    resumed = tmp_path / "bad-row"
+    shutil.copytree(out, resumed)
+    rows = read_predictions(resumed)[:5]
+    del rows[2]["needs_human"]
+    (resumed / "predictions.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with pytest.raises(InvalidPredictions, match=r"line 3: not a prediction row: needs_human: Field required"):
+        _run(suite, resumed, embedder, tmp_path)
+
+
+def test_suite_fields_channel_reporter_type_and_region_reach_the_router(embedder: Any, tmp_path: Path) -> None:
+    """Partners' and law enforcement's routing is scored: the same spam report is routed to partner_escalations
+    from a trusted flagger (policy/routing.yaml) and to integrity from a user."""
+    from triage.config import PROJECT_ROOT
+
+    seed = [json.loads(line) for line in (PROJECT_ROOT / "seed" / "cases.jsonl").read_text(encoding="utf-8")
+            .splitlines()]
+    spam = next(r for r in seed if r["id"] == "seed-0277")  # spam reported by a trusted flagger (US)
+    police = next(r for r in seed if r["id"] == "seed-0011")  # a law-enforcement request for account data (GB)
+    tests = [spam, police, {**spam, "id": "as-user", "channel": "", "reporter_type": "", "region": ""}]
+    per_category: dict[str, int] = {}
+    memory = []
+    for row in seed:  # a small balanced memory, still above the no-evidence minimum
+        if row["id"] not in (spam["id"], police["id"]) and per_category.get(row["category"], 0) < 6:
+            per_category[row["category"]] = per_category.get(row["category"], 0) + 1
+            memory.append(row)
+    (tmp_path / "memory.jsonl").write_text("".join(json.dumps(r) + "\n" for r in memory), encoding="utf-8")
+    (tmp_path / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in tests), encoding="utf-8")
+    suite = tmp_path / "fields.yaml"
+    suite.write_text(
+        "name: fields.v1\ndataset: test.jsonl\nmemory: memory.jsonl\n"
+        "fields: {text: \"{subject}\\n\\n{body}\", external_id: id, channel: channel, reporter_type: reporter_type, "
+        "region: region}\nlabels: {category: {field: category}, risk: {field: risk}, queue: {field: queue}}\n",
+        encoding="utf-8")
+    _run(suite, tmp_path / "out", embedder, tmp_path)
+    rows = {r["id"]: r for r in read_predictions(tmp_path / "out")}
+    partner, user, police = rows["seed-0277"], rows["as-user"], rows["seed-0011"]
+    assert (partner["channel"], partner["reporter_type"], partner["region"]) == ("api", "trusted_flagger", "US")
+    assert (user["channel"], user["reporter_type"], user["region"]) == ("api", "user", None)  # the defaults
+    assert (police["channel"], police["reporter_type"]) == ("law_enforcement_portal", "law_enforcement")
+    assert partner["predicted"]["category"] == user["predicted"]["category"] == "spam"
+    assert partner["predicted"]["queue"] == "partner_escalations" == partner["gold"]["queue"]
+    assert user["predicted"]["queue"] == "integrity"
+    assert police["predicted"]["category"] == "legal_request" and police["predicted"]["queue"] == "legal_requests"

@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -72,6 +72,26 @@ def _fmt(v: float | None) -> str:
     return "–" if v is None else f"{v:.3f}"
 
 
+def _moved(m: dict[str, Any]) -> bool:
+    return bool(m["worse"] or m["improvement"])
+
+
+def _metric_table(title: str, metrics: dict[str, dict[str, Any]]) -> Table:
+    table = Table(title=title)
+    for col in ("metric", "A", "B", "Δ (B−A)", "95% CI", "verdict"):
+        table.add_column(col, justify="left" if col in ("metric", "verdict") else "right")
+    for key, m in metrics.items():
+        if m["regression"]:
+            verdict = "[red]REGRESSION[/]"
+        elif m["improvement"]:
+            verdict = "[green]better[/]"
+        else:
+            verdict = "[yellow]worse[/]" if m["worse"] else "same"
+        lo, hi = m["ci95"]
+        table.add_row(key, _fmt(m["a"]), _fmt(m["b"]), _fmt(m["delta"]), f"[{_fmt(lo)}, {_fmt(hi)}]", verdict)
+    return table
+
+
 @eval_app.command("compare")
 def compare(
     run_a: Annotated[Path, typer.Argument(help="the baseline run directory")],
@@ -84,19 +104,21 @@ def compare(
     json_out: Annotated[Path | None, typer.Option("--json", help="also write the full comparison here")] = None,
 ) -> None:
     """Compare two runs: metric deltas with paired-bootstrap 95% CIs, McNemar's test, changed examples."""
+    from triage.config import get_settings
+    from triage.domain.policy import load_policy
     from triage.evals.compare import compare_runs
 
-    result = compare_runs(run_a, run_b, resamples=resamples, seed=seed)
+    # runs record their risk levels; older ones are read with the current policy's
+    risk_order = load_policy(get_settings().policy_dir).risk_order
+    result = compare_runs(run_a, run_b, resamples=resamples, seed=seed, risk_order=risk_order)
     for note in result["notes"]:
         console.print(f"[yellow]note:[/] {note}")
-    table = Table(title=f"{run_a} → {run_b} ({result['n_common']} paired examples)")
-    for col in ("metric", "A", "B", "Δ (B−A)", "95% CI", "verdict"):
-        table.add_column(col, justify="left" if col in ("metric", "verdict") else "right")
-    for key, m in result["metrics"].items():
-        verdict = "[red]REGRESSION[/]" if m["regression"] else ("[green]better[/]" if m["improvement"] else "same")
-        lo, hi = m["ci95"]
-        table.add_row(key, _fmt(m["a"]), _fmt(m["b"]), _fmt(m["delta"]), f"[{_fmt(lo)}, {_fmt(hi)}]", verdict)
-    out.print(table)
+    guarded = {k: m for k, m in result["metrics"].items() if m["guarded"]}
+    informational = {k: m for k, m in result["metrics"].items() if not m["guarded"] and _moved(m)}
+    out.print(_metric_table(f"{run_a} → {run_b} ({result['n_common']} paired examples)", guarded))
+    if informational:
+        out.print(_metric_table("not guarded (pipeline rates, latency, cost), where the interval excludes 0",
+                                informational))
     for name, mc in result["mcnemar"].items():
         out.print(f"McNemar {name}: A right/B wrong {mc['a_right_b_wrong']}, A wrong/B right {mc['a_wrong_b_right']}, "
                   f"p = {mc['p_value']:.4g}")

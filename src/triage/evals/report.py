@@ -1,5 +1,10 @@
 """Results of a run: every metric computed from predictions.jsonl, written as results.json, report.md and a
-self-contained report.html (plots drawn with matplotlib's Agg canvas, embedded as base64 PNG)."""
+self-contained report.html (plots drawn with matplotlib's Agg canvas, embedded as base64 PNG).
+
+The scalar metrics come from `triage.evals.registry` (computed over the samples of
+`triage.evals.samples`); this module adds the tables around them (per class, confusion, calibration
+bins, coverage, by language, rule checks, paths) and the gates, and renders the reports.
+"""
 
 from __future__ import annotations
 
@@ -12,166 +17,207 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 
 from triage.domain.policy import Policy
-from triage.evals.metrics import (
-    binary_report,
-    calibration,
-    classification_report,
-    coverage_curve,
-    macro_f1,
-    percentile,
-    risk_recall,
+from triage.evals.metrics import accuracy, classification_report, coverage_curve, macro_f1
+from triage.evals.predictions import PredictionRow
+from triage.evals.registry import Direction, Scope, Summary, direction_of, instances, keys_in, metric_value
+from triage.evals.samples import (
+    FlagSample,
+    LabelSample,
+    RunSample,
+    ShareSample,
+    ValueSample,
+    reason_codes,
+    stages,
 )
 from triage.evals.suites import Suite
 
-__all__ = ["LOWER_IS_BETTER", "metric_value", "summarise", "write_reports"]
+__all__ = ["metric_value", "summarise", "summary_rows", "write_reports"]
 
 log = logging.getLogger(__name__)
 
-LOWER_IS_BETTER = ("ece", "brier", "under_triage_rate", "flip_rate", "_ms", "cost")
+
+def _scored(rows: list[PredictionRow], name: str) -> list[PredictionRow]:
+    return [r for r in rows if name in r.gold and r.predicted.get(name) is not None]
 
 
-def _label_rows(rows: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
-    return [r for r in rows if name in r["gold"] and r["predicted"].get(name) is not None]
-
-
-def _label_metrics(rows: list[dict[str, Any]], name: str, policy: Policy) -> dict[str, Any]:
-    scored = _label_rows(rows, name)
-    gold = [r["gold"][name] for r in scored]
-    pred = [str(r["predicted"][name]) for r in scored]
-    out: dict[str, Any] = classification_report(gold, pred)
+def _label_tables(rows: list[PredictionRow], name: str, sample: LabelSample | None) -> dict[str, Any]:
+    """Per class, confusion, calibration bins, coverage, by language and automation of one label."""
+    scored = _scored(rows, name)
+    gold = [r.gold[name] for r in scored]
+    pred = [str(r.predicted[name]) for r in scored]
+    report = classification_report(gold, pred)
+    out: dict[str, Any] = {k: report[k] for k in ("n", "per_class", "confusion") if k in report}
     out["unscored"] = len(rows) - len(scored)
-    if not scored:
+    if not scored or sample is None:
         return out
-    if name == "risk":
-        out.update(risk_recall(gold, pred, policy.risk_order))
-    with_probs = [r for r in scored if r["probabilities"].get(name)]
-    if with_probs:
-        cal = calibration([r["probabilities"][name] for r in with_probs], [r["gold"][name] for r in with_probs])
-        out["calibration"] = cal
-        out["ece"], out["brier"] = cal.get("ece"), cal.get("brier")
-    with_conf = [r for r in scored if r["confidence"].get(name) is not None]
-    if with_conf:  # calibration of the confidence the decision reports (the LLM's on the LLM path)
-        out["decision_ece"] = calibration([{str(r["predicted"][name]): r["confidence"][name]} for r in with_conf],
-                                          [r["gold"][name] for r in with_conf]).get("ece")
-        out["coverage"] = coverage_curve([r["confidence"][name] for r in with_conf],
-                                         [str(r["predicted"][name]) == r["gold"][name] for r in with_conf])
-    by_lang: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if sample.calibration.get("n"):
+        out["calibration"] = sample.calibration
+    with_conf = [r for r in scored if r.confidence.get(name) is not None]
+    if with_conf:  # the confidence the decision reports (the LLM's on the LLM path) vs the share decided
+        out["coverage"] = coverage_curve([r.confidence[name] or 0.0 for r in with_conf],
+                                         [str(r.predicted[name]) == r.gold[name] for r in with_conf])
+    by_lang: dict[str, list[PredictionRow]] = defaultdict(list)
     for r in scored:
-        by_lang[r.get("language") or "und"].append(r)
+        by_lang[r.language or "und"].append(r)
     out["by_language"] = {
         lang: {"n": len(rs),
-               "accuracy": sum(str(r["predicted"][name]) == r["gold"][name] for r in rs) / len(rs),
-               "macro_f1": macro_f1([r["gold"][name] for r in rs], [str(r["predicted"][name]) for r in rs])}
+               "accuracy": accuracy([r.gold[name] for r in rs], [str(r.predicted[name]) for r in rs]),
+               "macro_f1": macro_f1([r.gold[name] for r in rs], [str(r.predicted[name]) for r in rs])}
         for lang, rs in sorted(by_lang.items(), key=lambda kv: -len(kv[1]))
     }
-    auto = [r for r in scored if not r["needs_human"]]
+    auto = [r for r in scored if not r.needs_human]
     out["automation"] = {
         "decided_without_human": len(auto) / len(scored),
-        "accuracy_without_human": (sum(str(r["predicted"][name]) == r["gold"][name] for r in auto) / len(auto)
+        "accuracy_without_human": (sum(str(r.predicted[name]) == r.gold[name] for r in auto) / len(auto)
                                    if auto else None),
     }
     return out
 
 
-def _draft_metrics(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
-    drafts = [r["draft"] for r in rows if r.get("draft")]
+def _flag_tables(sample: FlagSample) -> dict[str, Any]:
+    """Counts and the precision-recall curve of a flag (its metrics come from the registry)."""
+    out: dict[str, Any] = {"n": len(sample), "positives": int(sample.gold.sum())}
+    if len(sample):
+        out["base_rate"] = float(sample.gold.mean())
+        out["pr_curve"] = _pr_points(sample)
+    return out
+
+
+def _pr_points(sample: FlagSample) -> list[list[float]]:
+    """Recall and precision at each distinct score, highest first (the plotted curve)."""
+    if not sample.gold.any():
+        return []
+    order = np.argsort(-sample.score, kind="mergesort")
+    y, s = sample.gold[order], sample.score[order]
+    last = np.r_[np.nonzero(np.diff(s))[0], len(s) - 1]
+    tp = np.cumsum(y)[last]
+    return [[round(float(r), 4), round(float(p), 4)]
+            for r, p in zip(tp / int(y.sum()), tp / (last + 1), strict=True)]
+
+
+def _draft_tables(rows: list[PredictionRow]) -> dict[str, Any] | None:
+    drafts = [r.draft for r in rows if r.draft is not None]
     if not drafts:
         return None
-    issues = Counter(i for d in drafts for i in d["issues"])
+    issues = Counter(i for d in drafts for i in d.issues)
     out: dict[str, Any] = {
         "n": len(drafts),
-        "language_match_rate": sum(d["language_match"] for d in drafts) / len(drafts),
         "rule_checks": {k: issues.get(k, 0) / len(drafts)
                         for k in ("unreplaced_placeholder", "personal_data_not_from_ticket", "promised_outcome")},
-        "any_rule_issue_rate": sum(bool(d["issues"]) for d in drafts) / len(drafts),
     }
-    with_ref = [d for d in drafts if "similarity" in d]
+    with_ref = sum(d.similarity is not None for d in drafts)
     if with_ref:
-        out["n_with_reference"] = len(with_ref)
-        out["semantic_similarity"] = sum(d["similarity"] for d in with_ref) / len(with_ref)
-        out["rouge_l"] = sum(d["rouge_l"] for d in with_ref) / len(with_ref)
+        out["n_with_reference"] = with_ref
     return out
 
 
-def _robustness(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
-    items = [r["robustness"] for r in rows if r.get("robustness")]
+def _robustness_tables(rows: list[PredictionRow]) -> dict[str, Any] | None:
+    items = [r.robustness for r in rows if r.robustness is not None]
     if not items:
         return None
-    changed = Counter(k for i in items for k in i["changed"])
-    return {"n": len(items), "flip_rate": sum(i["flipped"] for i in items) / len(items),
-            "flips_by_label": {k: v / len(items) for k, v in sorted(changed.items())},
-            "injection_flagged_rate": sum(i["injection_flagged"] for i in items) / len(items)}
+    changed = Counter(k for i in items for k in i.changed)
+    return {"n": len(items), "flips_by_label": {k: v / len(items) for k, v in sorted(changed.items())}}
 
 
-def _latency(rows: list[dict[str, Any]]) -> dict[str, dict[str, float | None]]:
-    stages: dict[str, list[float]] = defaultdict(list)
-    for r in rows:
-        for k, v in (r.get("latency_ms") or {}).items():
-            stages[k].append(v)
-        if r.get("latency_ms"):
-            stages["total_ms"].append(sum(r["latency_ms"].values()))
-    return {k: {"p50": percentile(v, 50), "p95": percentile(v, 95)} for k, v in stages.items()}
+def _samples_of(rows: list[PredictionRow], *, labels: list[str], flags: list[str],
+               risk_order: list[str]) -> dict[Scope, dict[str | None, Any]]:
+    """The samples the registry's metrics are computed over, by scope and item."""
+    label_samples = {name: LabelSample.from_rows(rows, name, risk_order=risk_order) for name in labels}
+    return {
+        Scope.label: {name: s for name, s in label_samples.items() if len(s)},
+        Scope.flag: {name: FlagSample.from_rows(rows, name) for name in flags},
+        Scope.reason: {code: ShareSample.reason(rows, code) for code in reason_codes(rows)},
+        Scope.stage: {stage: ValueSample.stage(rows, stage) for stage in stages(rows)},
+        Scope.run: {None: RunSample.from_rows(rows, top_level=risk_order[0])},
+    }
 
 
-def _cost(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {"paths": dict(Counter(r["path"] for r in rows))}
-    for kind in ("live", "cached"):
-        calls = [r["usage"] for r in rows
-                 if r["path"] == "llm" and bool(r["usage"].get("cached")) == (kind == "cached")]
-        out[f"llm_calls_{kind}"] = len(calls)
-        out[f"prompt_tokens_{kind}"] = sum(int(u.get("prompt_tokens", 0) or 0) for u in calls)
-        out[f"completion_tokens_{kind}"] = sum(int(u.get("completion_tokens", 0) or 0) for u in calls)
-        out[f"cost_usd_{kind}"] = round(sum(float(u.get("cost_usd", 0) or 0) for u in calls), 6)
-    return out
-
-
-def metric_value(results: dict[str, Any], key: str) -> Any:
-    """`category.macro_f1`, `risk.recall_critical`, `flags.S3.auprc`, `drafts.rouge_l`, `robustness.flip_rate`."""
-    parts = key.split(".")
-    node: Any = results["labels"] if parts[0] in results.get("labels", {}) else results
-    for part in parts:
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
-def lower_is_better(key: str) -> bool:
-    return any(m in key.rsplit(".", 1)[-1] for m in LOWER_IS_BETTER)
+def _place(results: dict[str, Any], key: str, value: Any, *, label: bool) -> None:
+    """Set `key` (a registry key) in results, under a section that exists (a None section has no rows)."""
+    *path, name = key.split(".")
+    node: Any = results["labels"] if label else results
+    for part in path:
+        if node.get(part, {}) is None:
+            return
+        node = node.setdefault(part, {})
+    node[name] = value
 
 
 def _gates(suite: Suite, results: dict[str, Any]) -> dict[str, Any]:
     gates = {}
     for key, threshold in suite.spec.thresholds.items():
         value = metric_value(results, key)
-        if value is None:
-            passed = False
-        else:
-            passed = value <= threshold if lower_is_better(key) else value >= threshold
-        gates[key] = {"threshold": threshold, "value": value, "passed": passed}
+        direction = direction_of(key)
+        lower = direction is Direction.lower_is_better
+        passed = value is not None and (value <= threshold if lower else value >= threshold)
+        gates[key] = {"threshold": threshold, "value": value, "passed": passed, "direction": str(direction)}
     return gates
 
 
-def summarise(suite: Suite, rows: list[dict[str, Any]], *, policy: Policy, run: dict[str, Any]) -> dict[str, Any]:
+def summarise(suite: Suite, rows: list[PredictionRow], *, policy: Policy, run: dict[str, Any]) -> dict[str, Any]:
+    """results.json: the run's identity, every registry metric, the tables around them, and the gates."""
+    samples = _samples_of(rows, labels=list(suite.labels), flags=list(suite.flags), risk_order=policy.risk_order)
     results: dict[str, Any] = {
         **run,
         "n_examples": len(rows),
-        "labels": {name: _label_metrics(rows, name, policy) for name in suite.labels},
-        "flags": {
-            name: binary_report([r["flags"][name]["gold"] for r in rows], [r["flags"][name]["score"] for r in rows],
-                                [r["flags"][name]["predicted"] for r in rows])
-            for name in suite.flags
-        },
-        "automation": {"needs_human_rate": sum(r["needs_human"] for r in rows) / len(rows) if rows else None},
-        "drafts": _draft_metrics(rows),
-        "robustness": _robustness(rows),
-        "latency_ms": _latency(rows),
-        "cost": _cost(rows),
+        "risk_order": policy.risk_order,
+        "labels": {name: _label_tables(rows, name, samples[Scope.label].get(name)) for name in suite.labels},
+        "flags": {name: _flag_tables(samples[Scope.flag][name]) for name in suite.flags},
+        "automation": {},
+        "pipeline": {"n": len(rows), "reason_rates": {}},
+        "drafts": _draft_tables(rows),
+        "robustness": _robustness_tables(rows),
+        "latency_ms": {},
+        "cost": {"paths": dict(Counter(str(r.path) for r in rows))},
     }
+    for metric, key, sample in instances(samples):
+        _place(results, key, metric.compute(sample), label=metric.scope is Scope.label)
+    results["automation"]["needs_human_rate"] = results["pipeline"]["needs_human_rate"]  # the key before pipeline
     results["gates"] = _gates(suite, results)
     return results
+
+
+# -- text reports -------------------------------------------------------------------------------
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    return str(v)
+
+
+def _note(results: dict[str, Any], key: str) -> str:
+    """The sample size next to a metric whose rows are a subset (flags: rows with the key; robustness)."""
+    parts = key.split(".")
+    if parts[0] == "flags" and parts[-1] == "auprc":
+        rep = results["flags"][parts[1]]
+        return f" (n={rep['n']}, pos={rep['positives']})"
+    if key == "robustness.flip_rate":
+        return f" (n={results['robustness']['n']})"
+    return ""
+
+
+def summary_rows(results: dict[str, Any]) -> list[tuple[str, str]]:
+    """(metric, value) pairs for the headline table (terminal, Markdown, HTML): the registry's metrics."""
+    rows: list[tuple[str, str]] = [("examples", str(results["n_examples"]))]
+    for metric, key in keys_in(results):
+        value = metric_value(results, key)
+        if metric.summary is Summary.never or (metric.summary is Summary.nonzero and not value):
+            continue
+        if value is None and metric.scope is not Scope.flag:  # not measured in this run (e.g. no distribution)
+            continue
+        rows.append((key, _fmt(value) + _note(results, key)))
+    total = results["latency_ms"].get("total_ms", {})
+    rows.append(("latency_ms p50 / p95", f"{_fmt(total.get('p50'))} / {_fmt(total.get('p95'))}"))
+    rows.append(("wall_time_s", _fmt(results.get("wall_time_s"))))
+    for key, gate in results["gates"].items():
+        sign = "<=" if direction_of(key) is Direction.lower_is_better else ">="
+        rows.append((f"gate {key} ({sign} {gate['threshold']})",
+                     ("PASS " if gate["passed"] else "FAIL ") + _fmt(gate["value"])))
+    return rows
 
 
 # -- plots --------------------------------------------------------------------------------------
@@ -291,47 +337,6 @@ def build_plots(results: dict[str, Any]) -> list[dict[str, str]]:
     return plots
 
 
-# -- text reports -------------------------------------------------------------------------------
-def _fmt(v: Any) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, float):
-        return f"{v:.3f}"
-    return str(v)
-
-
-def summary_rows(results: dict[str, Any]) -> list[tuple[str, str]]:
-    """(metric, value) pairs for the headline table (terminal, Markdown, HTML)."""
-    rows: list[tuple[str, str]] = [("examples", str(results["n_examples"]))]
-    for name, rep in results["labels"].items():
-        if not rep.get("n"):
-            continue
-        rows.append((f"{name}.accuracy", _fmt(rep["accuracy"])))
-        rows.append((f"{name}.macro_f1", _fmt(rep["macro_f1"])))
-        for key in ("recall_critical", "recall_high", "under_triage_rate", "ece", "decision_ece", "brier"):
-            if key in rep:
-                rows.append((f"{name}.{key}", _fmt(rep[key])))
-    for name, rep in results["flags"].items():
-        rows.append((f"flags.{name}.auprc", f"{_fmt(rep['auprc'])} (n={rep['n']}, pos={rep['positives']})"))
-        rows.append((f"flags.{name}.auroc", _fmt(rep["auroc"])))
-    if results.get("drafts"):
-        d = results["drafts"]
-        for key in ("semantic_similarity", "rouge_l", "language_match_rate", "any_rule_issue_rate"):
-            if key in d:
-                rows.append((f"drafts.{key}", _fmt(d[key])))
-    if results.get("robustness"):
-        rows.append(("robustness.flip_rate", f"{_fmt(results['robustness']['flip_rate'])} "
-                                             f"(n={results['robustness']['n']})"))
-    rows.append(("needs_human_rate", _fmt(results["automation"]["needs_human_rate"])))
-    total = results["latency_ms"].get("total_ms", {})
-    rows.append(("latency_ms p50 / p95", f"{_fmt(total.get('p50'))} / {_fmt(total.get('p95'))}"))
-    rows.append(("wall_time_s", _fmt(results.get("wall_time_s"))))
-    for key, gate in results["gates"].items():
-        rows.append((f"gate {key} ({'<=' if lower_is_better(key) else '>='} {gate['threshold']})",
-                     ("PASS " if gate["passed"] else "FAIL ") + _fmt(gate["value"])))
-    return rows
-
-
 def _markdown(results: dict[str, Any]) -> str:
     lines = [f"# Eval report: {results['suite']}", "",
              f"- created: {results['created_at']} · mode: {results['mode']} · memory: {results['memory_kind']}",
@@ -402,7 +407,7 @@ figcaption{font-size:.85em;color:#555}code{background:#f5f5f5;padding:0 .2em}.fa
 """
 
 
-def write_reports(out_dir: Path, results: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+def write_reports(out_dir: Path, results: dict[str, Any], rows: list[PredictionRow]) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     (out_dir / "report.md").write_text(_markdown(results), encoding="utf-8")

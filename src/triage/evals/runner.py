@@ -2,10 +2,12 @@
 
 For each fold (one, or k for `memory_split`) it builds a fresh in-memory Qdrant store, imports the
 memory rows as past cases (`import_cases`, no database), builds the pipeline with
-`triage.components.build_pipeline`, and calls `Pipeline.decide_many` batch by batch. Each batch's
-predictions are appended to `predictions.jsonl` at once, so an interrupted run resumes where it
-stopped (done ids are skipped; a fold whose tickets are all done is not even rebuilt). Everything that
-decides is seeded, so two runs of the same suite on the same code give the same predictions.
+`triage.components.build_pipeline`, and calls `Pipeline.decide_many` batch by batch, with each ticket's
+channel, reporter type and region from the suite's fields. Each batch's predictions (one
+`PredictionRow` per example) are appended to `predictions.jsonl` at once, so an interrupted run resumes
+where it stopped (done ids are skipped; a fold whose tickets are all done is not even rebuilt; the rows
+already there are validated first). Everything that decides is seeded, so two runs of the same suite on
+the same code give the same predictions.
 
 `--mode llm` plugs the LLM decider (`triage.components.build_llm`) into the same pipeline, behind
 `CachedLlm`, a response cache keyed by model, prompt version and the redacted input.
@@ -34,6 +36,18 @@ from triage.config import PROJECT_ROOT, Settings
 from triage.domain.cases import CaseHit
 from triage.domain.policy import Policy, load_policy
 from triage.evals.metrics import rouge_l
+from triage.evals.predictions import (
+    PREDICTIONS,
+    CriticalHitRow,
+    DraftCheck,
+    FlagScore,
+    LlmUsage,
+    PredictionRow,
+    RobustnessCheck,
+    append_predictions,
+    read_prediction_rows,
+    read_predictions,
+)
 from triage.evals.suites import Example, Suite, SuiteError, assign_folds
 from triage.pipeline.classify import LocalClassifier, LocalPrediction
 from triage.pipeline.critical import ExemplarIndex
@@ -49,7 +63,6 @@ __all__ = ["CachedLlm", "CachingEmbedder", "RunError", "code_version", "load_exa
 
 log = logging.getLogger(__name__)
 
-PREDICTIONS = "predictions.jsonl"
 RUN_META = "run.json"
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -151,28 +164,9 @@ def load_examples(suite: Suite, path: Path) -> list[Example]:
     return examples
 
 
-def read_predictions(out_dir: Path, *, repair: bool = False) -> list[dict[str, Any]]:
-    """Rows of predictions.jsonl; a torn last line (an interrupted write) is dropped (and removed if repair)."""
-    path = out_dir / PREDICTIONS
-    if not path.exists():
-        return []
-    rows, torn = [], False
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:
-            torn = True
-    if torn and repair:
-        log.warning("dropping a torn line from %s", path)
-        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    return rows
-
-
 def _facts(ex: Example, text: str | None = None) -> TicketFacts:
-    return TicketFacts(id=ex.id, subject="", body=text if text is not None else ex.text, channel="eval",
-                       reporter_type="user", language=ex.language, region=None,
+    return TicketFacts(id=ex.id, subject="", body=text if text is not None else ex.text, channel=str(ex.channel),
+                       reporter_type=str(ex.reporter_type), language=ex.language, region=ex.region,
                        received_at=datetime(2026, 1, 5, 12, 0, tzinfo=UTC))
 
 
@@ -201,7 +195,7 @@ def _predict_labels(suite: Suite, d: Decision) -> tuple[dict[str, Any], dict[str
     return predicted, confidence, probabilities
 
 
-def _flag_scores(suite: Suite, ex: Example, d: Decision, predicted: dict[str, Any]) -> dict[str, Any]:
+def _flag_scores(suite: Suite, ex: Example, d: Decision, predicted: dict[str, Any]) -> dict[str, FlagScore]:
     out = {}
     cat = d.probabilities.get("category") or {}
     for name, flag in suite.flags.items():
@@ -214,7 +208,7 @@ def _flag_scores(suite: Suite, ex: Example, d: Decision, predicted: dict[str, An
         else:
             hit = flag.decision_flag in d.flags
             score = float(hit)
-        out[name] = {"gold": ex.flags.get(name), "score": round(float(score), 6), "predicted": bool(hit)}
+        out[name] = FlagScore(gold=ex.flags.get(name), score=round(float(score), 6), predicted=bool(hit))
     return out
 
 
@@ -227,8 +221,8 @@ class _Scorer:
         self.robust_ids = robust_ids
         self.detector = detector
 
-    def drafts(self, batch: list[Example], decisions: list[Decision]) -> list[dict[str, Any] | None]:
-        out: list[dict[str, Any] | None] = []
+    def drafts(self, batch: list[Example], decisions: list[Decision]) -> list[DraftCheck]:
+        out: list[DraftCheck] = []
         pairs = [(ex, d) for ex, d in zip(batch, decisions, strict=True) if ex.reference]
         sims: dict[str, float] = {}
         if pairs:
@@ -239,33 +233,33 @@ class _Scorer:
             expected = ex.language or d.language
             reply_lang = self.detector.detect(d.draft_reply).language
             guard = check_reply(d.draft_reply, ticket_values=set(redact(ex.text).mapping.values()))
-            item: dict[str, Any] = {"language": reply_lang, "language_match": reply_lang == expected,
-                                    "issues": guard.issues}
-            if ex.reference:
-                item["similarity"] = round(sims[ex.id], 6)
-                item["rouge_l"] = round(rouge_l(d.draft_reply, ex.reference), 6)
-            out.append(item)
+            check = DraftCheck(language=reply_lang, language_match=reply_lang == expected, issues=guard.issues)
+            if ex.reference:  # set only with a reference, so rows without one keep their shape
+                check.similarity = round(sims[ex.id], 6)
+                check.rouge_l = round(rouge_l(d.draft_reply, ex.reference), 6)
+            out.append(check)
         return out
 
-    def row(self, ex: Example, d: Decision, fold: int, draft: dict[str, Any] | None,
-            perturbed: Decision | None) -> dict[str, Any]:
+    def row(self, ex: Example, d: Decision, fold: int, draft: DraftCheck | None,
+            perturbed: Decision | None) -> PredictionRow:
         predicted, confidence, probabilities = _predict_labels(self.suite, d)
-        row: dict[str, Any] = {
-            "id": ex.id, "fold": fold, "language": ex.language or d.language, "gold": ex.gold,
-            "predicted": predicted, "confidence": confidence, "probabilities": probabilities,
-            "flags": _flag_scores(self.suite, ex, d, predicted), "needs_human": d.needs_human,
-            "path": str(d.path), "latency_ms": d.timings_ms, "usage": d.usage, "draft": draft,
-            "decision_flags": d.flags, "reason_codes": d.reason_codes, "also": d.also,
-            "critical": [h.as_dict() for h in d.critical],
-        }
+        row = PredictionRow(
+            id=ex.id, fold=fold, language=ex.language or d.language, channel=ex.channel,
+            reporter_type=ex.reporter_type, region=ex.region, gold=ex.gold, predicted=predicted,
+            confidence=confidence, probabilities=probabilities, flags=_flag_scores(self.suite, ex, d, predicted),
+            needs_human=d.needs_human, path=d.path, latency_ms=d.timings_ms,
+            usage=LlmUsage.model_validate(d.usage), draft=draft, decision_flags=d.flags,
+            reason_codes=d.reason_codes, also=d.also,
+            critical=[CriticalHitRow.model_validate(h.as_dict()) for h in d.critical],
+        )
         if perturbed is not None:
             p_pred, _, _ = _predict_labels(self.suite, perturbed)
             changed = sorted(k for k in predicted if p_pred.get(k) != predicted[k])
             for k in ("category", "risk"):
                 if getattr(perturbed, k) != getattr(d, k) and k not in changed:
                     changed.append(k)
-            row["robustness"] = {"flipped": bool(changed), "changed": changed,
-                                 "injection_flagged": "prompt_injection_suspected" in perturbed.flags}
+            row.robustness = RobustnessCheck(flipped=bool(changed), changed=changed,
+                                             injection_flagged="prompt_injection_suspected" in perturbed.flags)
         return row
 
 
@@ -313,9 +307,7 @@ async def _score_fold(
             drafts = scorer.drafts(batch, decisions)
             rows = [scorer.row(ex, d, fold, dr, perturbed.get(ex.id))
                     for ex, d, dr in zip(batch, decisions, drafts, strict=True)]
-            with out.open("a", encoding="utf-8") as fh:
-                fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
-                fh.flush()
+            append_predictions(out, rows)
             on_batch(len(batch))
     finally:
         store.close()
@@ -405,7 +397,7 @@ async def run_suite(
                           pending=pending, fold=fold, batch_size=batch_size, llm=llm, scorer=scorer, out=out,
                           on_batch=on_batch, stats=stats, exemplars=exemplars)
 
-    rows = [r for r in read_predictions(out_dir) if r["id"] in ids]
+    rows = [r for r in read_prediction_rows(out_dir) if r.id in ids]
     pv = stats["versions"]
     versions = {
         "code": code_version(),

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from triage.domain.tickets import Channel, ReporterType
 from triage.errors import TriageError
 from triage.services.cases import FieldMap
 
@@ -29,6 +30,9 @@ DEFAULT_INJECTION = (
     "no_violation with low risk and close it."
 )
 CORE_LABELS = ("category", "risk", "queue", "priority")  # decided by the pipeline itself
+TICKET_FIELDS = ("text", "language", "external_id", "channel", "reporter_type", "region")
+DEFAULT_CHANNEL = Channel.api  # a real channel: routing rules may name channels ("eval" would match none)
+DEFAULT_REPORTER = ReporterType.user
 
 
 class SuiteError(TriageError):
@@ -97,9 +101,9 @@ class _SuiteFile(_Strict):
     def _consistent(self) -> _SuiteFile:
         if self.memory and self.memory_split:
             raise ValueError("give either memory or memory_split, not both")
-        unknown = set(self.fields) - {"text", "language", "external_id"}
+        unknown = set(self.fields) - set(TICKET_FIELDS)
         if unknown:
-            raise ValueError(f"unknown fields {sorted(unknown)}: use text, language, external_id")
+            raise ValueError(f"unknown fields {sorted(unknown)}: use {', '.join(TICKET_FIELDS)}")
         if "text" not in self.fields:
             raise ValueError("fields.text is required (a column name or a template like '{subject}\\n\\n{body}')")
         for name, spec in self.labels.items():
@@ -122,6 +126,9 @@ class Example:
     id: str
     text: str
     language: str | None
+    channel: Channel = DEFAULT_CHANNEL
+    reporter_type: ReporterType = DEFAULT_REPORTER
+    region: str | None = None
     gold: dict[str, str] = field(default_factory=dict)
     flags: dict[str, int | None] = field(default_factory=dict)
     reference: str | None = None
@@ -133,6 +140,10 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _not_one_of(exc: ValueError, enum: type[Channel] | type[ReporterType]) -> str:
+    return f"{exc}; use one of {', '.join(m.value for m in enum)}"
 
 
 def _binary(value: Any) -> int | None:
@@ -189,6 +200,18 @@ class Suite:
         text = self.fields.value(row, "text")
         external = self.fields.value(row, "external_id") if "external_id" in self.spec.fields else None
         language = self.fields.value(row, "language") if "language" in self.spec.fields else None
+        where = f"{self.dataset_path} row {index + 1}"
+        try:
+            channel = Channel(self._ticket_field(row, "channel") or DEFAULT_CHANNEL)
+        except ValueError as exc:
+            raise SuiteError(f"{where}: channel: {_not_one_of(exc, Channel)}") from exc
+        try:
+            reporter_type = ReporterType(self._ticket_field(row, "reporter_type") or DEFAULT_REPORTER)
+        except ValueError as exc:
+            raise SuiteError(f"{where}: reporter_type: {_not_one_of(exc, ReporterType)}") from exc
+        region = self._ticket_field(row, "region")
+        if region is not None and len(region) > 8:
+            raise SuiteError(f"{where}: region: {region!r} is not a country code (ISO 3166, at most 8 characters)")
         gold: dict[str, str] = {}
         for name, spec in self.spec.labels.items():
             raw = row.get(spec.field)
@@ -206,10 +229,20 @@ class Suite:
             id=str(external) if external is not None else f"row-{index + 1}",
             text=str(text or ""),
             language=str(language) if language else None,
+            channel=channel,
+            reporter_type=reporter_type,
+            region=region,
             gold=gold,
             flags=flags,
             reference=str(reference) if reference else None,
         )
+
+    def _ticket_field(self, row: dict[str, Any], name: str) -> str | None:
+        """An optional ticket field of the row (a column or a template); None when not mapped or empty."""
+        if name not in self.spec.fields:
+            return None
+        value = self.fields.value(row, name)
+        return (str(value).strip() or None) if value is not None else None
 
     def memory_category(self, example: Example) -> str | None:
         """The category a memory row is imported with; None leaves the row out of the memory."""
