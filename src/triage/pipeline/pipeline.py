@@ -191,7 +191,7 @@ class Pipeline:
         predictions: list[LocalPrediction] = []
         tc = time.perf_counter()
         for i, (hits, text) in enumerate(zip(hits_per, classified_texts, strict=True)):
-            if vectors is None or not memory.fitted:  # nothing learned to predict with: no evidence
+            if vectors is None or not self.classifier.has_models:  # nothing learned to predict with
                 predictions.append(LocalPrediction(probs={}))
             else:
                 predictions.append(self.classifier.predict(vectors[i], hits, text))
@@ -202,12 +202,8 @@ class Pipeline:
             # the detector reads the ticket as written (minus injected instructions), not the redacted text:
             # it never leaves the process, and a child's age or a street name is evidence
             texts = [self.signals.strip_injection(f.text) for f in batch]
-            feats = self.critical.features(vectors, texts)
-            head_scores = self.critical.scores(vectors, texts)
-            for i in range(len(batch)):
-                criticals[i] = self.critical.assess(
-                    feats.row(i), head_scores[i], category_probs=predictions[i].probs.get("category") or {},
-                    signals=found[i])
+            criticals = list(self.critical.detect(
+                vectors, texts, category_probs=[p.probs.get("category") or {} for p in predictions], signals=found))
         t5 = time.perf_counter()
         timings = {
             "redact_ms": (tl - t0) * 1000 / n,
