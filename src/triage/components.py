@@ -38,7 +38,7 @@ REPLY_TEMPLATES = "reply_templates.v1.yaml"
 
 def load_embedder(settings: Settings) -> Embedder:
     e = settings.embedding
-    return SentenceTransformerEmbedder(e.model, device=e.device, batch_size=e.batch_size)
+    return SentenceTransformerEmbedder(e.model, device=e.device, batch_size=e.batch_size, cache_size=e.cache_size)
 
 
 def open_store(settings: Settings, *, dimension: int, in_memory: bool = False) -> CaseStore:

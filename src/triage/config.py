@@ -45,6 +45,9 @@ class EmbeddingSettings(BaseModel):
     )
     batch_size: int = 32
     device: str = "cpu"
+    cache_size: int = Field(
+        default=65_536, ge=0, description="recent texts whose vectors are kept (retries, re-imports and the exemplar "
+        "bank are not embedded twice); ~1.5 kB each at 384 dimensions")
 
 
 class LlmPrice(BaseModel):

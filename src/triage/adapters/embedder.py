@@ -36,7 +36,7 @@ class SentenceTransformerEmbedder:
     """
 
     def __init__(
-        self, model: str = PACKAGED_MODEL, *, device: str = "cpu", batch_size: int = 32, cache_size: int = 8192
+        self, model: str = PACKAGED_MODEL, *, device: str = "cpu", batch_size: int = 32, cache_size: int = 65_536
     ) -> None:
         path, self.name = resolve_model_path(model)
         if model == PACKAGED_MODEL or Path(path).exists():

@@ -34,12 +34,16 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from triage.domain.cases import Case, CaseHit
+from triage.pipeline.fit_cache import FitCache, fingerprint
 from triage.pipeline.lexicon import Lexicon
 from triage.ports import CaseStore
 
 __all__ = ["FitResult", "LabelModel", "LocalClassifier", "LocalPrediction"]
 
 log = logging.getLogger(__name__)
+
+#: fits of identical memories in one process are shared (see triage.pipeline.fit_cache)
+FITS = FitCache(size=8)
 
 VOTE_TEMPERATURE = 0.05  # similarity units; 0.05 makes a 0.1 similarity gap worth e^2 in the vote
 STRONG_VOTE = 0.6  # share of the similarity-weighted vote that makes the neighbours' label a claim
@@ -227,15 +231,11 @@ class LocalClassifier:
             if revision == self._fitted_revision:
                 return
             cases, vectors = self._store.all_cases(with_vectors=True)
-            texts = [c.text for c in cases]
-            ngrams = _fit_ngrams(texts)
-            x = _features(vectors, texts, ngrams, self._lexicon) if cases else sparse.csr_matrix((0, 0))
-            oof: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
-            models: dict[str, LabelModel] = {}
-            for label in self.labels:
-                models[label], label_oof = self._fit_label(cases, x, np.asarray(vectors), label)
-                if label_oof is not None:
-                    oof[label] = label_oof
+            key = fingerprint(self.version, self.labels, self.knn_weight, self.top_k, self._seed,
+                              self.lexicon_version or "",
+                              [(c.id, c.text, c.category, c.risk, c.queue or "", c.extra) for c in cases],
+                              np.asarray(vectors, dtype=np.float32))
+            ngrams, models, oof = FITS.get_or_fit(key, lambda: self._fit_models(cases, np.asarray(vectors)))
             if self._on_fitted is not None:  # before the swap: decisions never see models without it
                 try:
                     self._on_fitted(FitResult(cases=cases, vectors=np.asarray(vectors), oof=oof))
@@ -245,6 +245,20 @@ class LocalClassifier:
             self._state = (ngrams, models)
             self._fitted_revision, self._fitted_count = revision, len(cases)
             log.info("local classifier fitted", extra={"cases": len(cases), "labels": list(self.labels)})
+
+    def _fit_models(
+        self, cases: list[Case], vectors: np.ndarray
+    ) -> tuple[TfidfVectorizer | None, dict[str, LabelModel], dict[str, tuple[list[str], np.ndarray, np.ndarray]]]:
+        texts = [c.text for c in cases]
+        ngrams = _fit_ngrams(texts)
+        x = _features(vectors, texts, ngrams, self._lexicon) if cases else sparse.csr_matrix((0, 0))
+        oof: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
+        models: dict[str, LabelModel] = {}
+        for label in self.labels:
+            models[label], label_oof = self._fit_label(cases, x, vectors, label)
+            if label_oof is not None:
+                oof[label] = label_oof
+        return ngrams, models, oof
 
     def wait_for_refit(self, timeout: float = 60.0) -> None:
         """Block until a background refit (if any) has finished (tests, graceful shutdown)."""
@@ -346,6 +360,11 @@ class LocalClassifier:
         models = self._state[1]
         first = models.get(self.labels[0]) if self.labels else None
         return first is not None and first.model is not None
+
+    @property
+    def has_models(self) -> bool:
+        """Whether any label has something learned (a model, or a single class) to predict from."""
+        return any(lm.classes for lm in self._state[1].values())
 
     @property
     def fitted_count(self) -> int:
