@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from triage.config import Settings
+from triage.config import CriticalSettings, Settings
 from triage.evals.cli import eval_app
 from triage.evals.runner import RunError, read_predictions, run_suite
 from triage.evals.suites import load_suite
@@ -126,9 +126,12 @@ def test_resume_skips_done_ids_and_reproduces_the_rest(
     rows = read_predictions(resumed)
     assert len(rows) == 28 and len({r["id"] for r in rows}) == 28
     assert sum(r.get("marker") == "already done" for r in rows) == 10  # not scored again
-    for r in rows:  # the re-scored rows are identical to the first run's (deterministic)
+    for r in rows:  # the re-scored rows are the first run's (deterministic) ...
         assert r["predicted"] == original[r["id"]]["predicted"]
-        assert r["probabilities"] == original[r["id"]]["probabilities"]
+        # ... to float precision: a resumed fold batches its queries differently, and batched similarity
+        # search sums in another order (differences ~1e-8, seen as 0.597612 vs 0.597611 after rounding)
+        for label, dist in original[r["id"]]["probabilities"].items():
+            assert r["probabilities"][label] == pytest.approx(dist, abs=1e-5), (r["id"], label)
 
 
 def test_out_dir_of_another_suite_is_refused(tiny_run: tuple[Path, dict[str, Any], Path], embedder: Any,
@@ -245,7 +248,11 @@ def test_suite_fields_channel_reporter_type_and_region_reach_the_router(embedder
         "fields: {text: \"{subject}\\n\\n{body}\", external_id: id, channel: channel, reporter_type: reporter_type, "
         "region: region}\nlabels: {category: {field: category}, risk: {field: risk}, queue: {field: queue}}\n",
         encoding="utf-8")
-    _run(suite, tmp_path / "out", embedder, tmp_path)
+    # the critical detector is not what this tests (its false alarms are measured in docs/evals.md); on a
+    # memory this small it flags the spam report as possible extremism, which rightly blocks the low-risk rule
+    no_detector = _settings(tmp_path).model_copy(update={"critical": CriticalSettings(enabled=False)})
+    asyncio.run(run_suite(load_suite(suite), out_dir=tmp_path / "out", embedder=embedder, batch_size=8,
+                          settings=no_detector))
     rows = {r["id"]: r for r in read_predictions(tmp_path / "out")}
     partner, user, police = rows["seed-0277"], rows["as-user"], rows["seed-0011"]
     assert (partner["channel"], partner["reporter_type"], partner["region"]) == ("api", "trusted_flagger", "US")
