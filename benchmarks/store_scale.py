@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import resource
 import shutil
@@ -84,6 +85,18 @@ def peak_rss_mb() -> dict[str, float]:
     return {"peak_rss_mb": round(own, 1), "peak_rss_children_mb": round(children, 1)}
 
 
+class _PhaseLog(logging.Handler):
+    """Keeps the phase timings of the store's 'edge store optimised' log line."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seconds: dict[str, float] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage() == "edge store optimised":
+            self.seconds = {k: v for k, v in vars(record).items() if k.endswith("seconds")}
+
+
 def run_one(engine: str, size: int, *, queries: int, recall_queries: int, workdir: Path, seed: int,
             ef_construct: int, hnsw_ef: int, m: int) -> dict[str, Any]:
     from triage.adapters.edge_store import EdgeCaseStore, EdgeTuning
@@ -110,6 +123,9 @@ def run_one(engine: str, size: int, *, queries: int, recall_queries: int, workdi
         return QdrantCaseStore(dimension=DIM, path=path)
 
     result: dict[str, Any] = {"engine": engine, "size": size, "queries": queries}
+    phases = _PhaseLog()
+    logging.getLogger("triage.adapters.edge_store").addHandler(phases)
+    logging.getLogger("triage.adapters.edge_store").setLevel(logging.INFO)
     store = open_store()
     t = time.perf_counter()
     for start in range(0, size, 1024):
@@ -137,6 +153,7 @@ def run_one(engine: str, size: int, *, queries: int, recall_queries: int, workdi
         worker.join()
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         result["optimise_s"] = round(time.perf_counter() - t, 2)
+        result["optimise_phases_s"] = phases.seconds
         result["during_optimise"] = percentiles(during) | {"max_ms": round(max(during) * 1000, 1),
                                                            "searches": len(during)}
         # CPU seconds of the optimiser process: what the build costs, whatever else shares the machine
