@@ -13,8 +13,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from triage.adapters.edge_store import EdgeCaseStore
 from triage.adapters.embedder import SentenceTransformerEmbedder
 from triage.adapters.qdrant_store import QdrantCaseStore
+from triage.adapters.store_migration import migrate_on_first_start
 from triage.config import Settings
 from triage.db.session import create_db_engine, make_session_factory, upgrade_database
 from triage.domain.policy import Policy, load_policy
@@ -41,8 +43,17 @@ def load_embedder(settings: Settings) -> Embedder:
     return SentenceTransformerEmbedder(e.model, device=e.device, batch_size=e.batch_size, cache_size=e.cache_size)
 
 
+def edge_store_path(settings: Settings) -> Path:
+    """Where the edge engine keeps a collection: beside the local-mode files it replaces."""
+    return Path(settings.qdrant.path) / "edge" / settings.qdrant.collection
+
+
 def open_store(settings: Settings, *, dimension: int, in_memory: bool = False) -> CaseStore:
     q = settings.qdrant
+    if not q.url and q.engine == "edge":
+        if in_memory:  # a fresh, isolated store in a temporary directory (removed on close)
+            return EdgeCaseStore.temporary(dimension=dimension, collection=q.collection)
+        return _open_edge_store(settings, dimension=dimension)
     return QdrantCaseStore(
         dimension=dimension,
         collection=q.collection,
@@ -57,6 +68,18 @@ def language_detector(settings: Settings) -> LanguageDetector:
     """The detector with the configured default language, confidence floor and excluded codes (loads lazily)."""
     s = settings.language
     return LanguageDetector(default=s.default, min_confidence=s.min_confidence, exclude=s.exclude)
+
+
+def _open_edge_store(settings: Settings, *, dimension: int) -> EdgeCaseStore:
+    """Open the edge store; the first time, move in the cases of a local-mode store at the old path."""
+    q = settings.qdrant
+    store = EdgeCaseStore(edge_store_path(settings), dimension=dimension, collection=q.collection)
+    try:
+        migrate_on_first_start(Path(q.path), q.collection, store)
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 def build_llm(settings: Settings, policy: Policy) -> LlmDecider | None:

@@ -33,8 +33,13 @@ class DatabaseSettings(BaseModel):
 class QdrantSettings(BaseModel):
     url: str | None = Field(default=None, description="Qdrant server or cluster URL; unset = embedded.")
     api_key: SecretStr | None = None
-    path: Path = Field(default=Path("./var/qdrant"), description="Embedded (local mode) storage path.")
+    path: Path = Field(default=Path("./var/qdrant"), description="Embedded storage path (edge: its edge/ folder).")
     collection: str = "triage_cases"
+    engine: Literal["edge", "local"] = Field(
+        default="edge",
+        description="edge = qdrant-edge embedded engine, default; local = qdrant-client local mode, kept for "
+        "migration and small setups; ignored when `url` is set.",
+    )
 
 
 class EmbeddingSettings(BaseModel):

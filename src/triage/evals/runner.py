@@ -30,8 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from triage.adapters.qdrant_store import QdrantCaseStore
-from triage.components import build_exemplar_index, build_llm, build_pipeline, language_detector
+from triage.components import build_exemplar_index, build_llm, build_pipeline, open_store, language_detector
 from triage.config import PROJECT_ROOT, Settings
 from triage.domain.cases import CaseHit
 from triage.domain.policy import Policy, load_policy
@@ -281,7 +280,7 @@ async def _score_fold(
     pending: list[Example], fold: int, batch_size: int, llm: LlmDecider | None, scorer: _Scorer,
     out: Path, on_batch: Callable[[int], None], stats: dict[str, Any], exemplars: ExemplarIndex | None,
 ) -> None:
-    store = QdrantCaseStore(dimension=embedder.dimension, in_memory=True, collection=f"eval_fold_{fold}")
+    store = open_store(settings, dimension=embedder.dimension, in_memory=True)  # fresh and isolated per fold
     try:
         t0 = time.perf_counter()
         extra = [n for n in suite.learned if n not in ("category", "risk", "queue")]
