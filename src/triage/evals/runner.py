@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from triage.components import build_exemplar_index, build_llm, build_pipeline, open_store, language_detector
+from triage.components import build_exemplar_index, build_llm, build_pipeline, language_detector, open_store
 from triage.config import PROJECT_ROOT, Settings
 from triage.domain.cases import CaseHit
 from triage.domain.policy import Policy, load_policy
