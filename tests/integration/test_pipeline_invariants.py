@@ -76,8 +76,8 @@ def test_language_is_detected_and_the_draft_is_in_that_language(tmp_path: Path, 
     ]))
     assert es.language == "es" and es.language_detected and es.category == "account_access"
     assert de.language == "de" and de.category == "account_access"
-    assert "Hola" in es.draft_reply or "hola" in es.draft_reply.lower()
-    assert "Hallo" in de.draft_reply or "Guten" in de.draft_reply
+    assert es.draft_reply.startswith("Hola")  # the Spanish and German templates' greetings
+    assert de.draft_reply.startswith("Hallo")
 
 
 def test_an_unsure_model_defers_to_a_plain_signal_for_the_category(tmp_path: Path, make_components) -> None:

@@ -41,7 +41,7 @@ def test_bad_floor_is_refused_naming_the_line(policy_copy: Path) -> None:
     with pytest.raises(PolicyError) as exc:
         load_policy(policy_copy)
     assert "catastrophic" in str(exc.value)
-    assert f"line {n + 1}" in str(exc.value) or "floor" in str(exc.value)
+    assert f"taxonomy.yaml:line {n + 1}: categories.child_safety.floor" in str(exc.value)
 
 
 def test_yaml_syntax_error_names_the_line(policy_copy: Path) -> None:
