@@ -23,6 +23,8 @@ from triage.pipeline.redact import redact
 HARASSMENT = ("Someone keeps calling me names under every video I post and tells others to pile on. "
               "Write to me at jo.smith@example.com or +44 7700 900123; my account is @jojo_22.")
 PERSONAL = ("jo.smith@example.com", "7700 900123", "7700900123", "@jojo_22", "jojo_22")
+# a complaint whose category has a medium floor and that carries no sign of critical harm
+SCAM = "A seller in the shop on your app took my payment for a pair of sneakers and never shipped them."
 CRITICAL = "My friend said he is going to kill himself tonight on a livestream, please help."
 FENCED_TICKET = re.compile(r"<<<TICKET ([0-9a-f]{16})>>>\n(.*?)\n<<<END TICKET \1>>>", re.DOTALL)
 SEVERITY = {"low": 0, "medium": 1, "high": 2, "critical": 3}
@@ -45,7 +47,10 @@ def test_llm_decisions_are_grounded_fenced_enum_bound_and_carry_no_personal_data
     result = app.submit(ticket("pii-1", HARASSMENT))
     d = result["decision"]
     assert d["path"] == "llm"
-    assert d["category"]["label"] == "harassment_bullying" and d["risk"]["level"] == "medium"
+    assert d["category"]["label"] == "harassment_bullying"
+    # the LLM said medium; contact details next to a complaint read as possible doxxing to the critical
+    # detector, which may only ever raise: a false alarm the fail-safe accepts, shown as a secondary category
+    assert d["risk"]["level"] == "high" and d["category"]["also"] == ["doxxing_privacy"]
     assert d["rationale"].startswith("Targeted insults at one person")
     assert d["versions"]["model"] == "fake-model" and d["versions"]["prompt"] == "classify.v1+draft.v1"
     usage = d["usage"]
@@ -156,9 +161,10 @@ def test_the_llm_may_raise_risk_but_never_lower_it(llm_app: Any) -> None:
     assert d["path"] == "llm" and d["risk"]["level"] == "critical"  # the local critical signal wins
     assert d["category"]["label"] == "self_harm" and "critical_signal: suicide_imminent" in d["reasons"]
     assert "you can also block the account" not in d["draft_reply"]  # the LLM drafted for no_violation
-    app.fake.classification = {"category": "harassment_bullying", "risk": "low", "confidence": 0.95,
-                               "rationale": "mild"}
-    d = app.decision(ticket("low-2", HARASSMENT))
+    app.fake.classification = {"category": "scam_fraud", "risk": "low", "confidence": 0.95,
+                               "rationale": "one lost order"}
+    d = app.decision(ticket("low-2", SCAM))
+    assert d["risk"]["critical"] == []
     assert d["risk"]["level"] == "medium" and d["risk"]["floor"] == "medium"  # the policy floor wins
     app.fake.classification = {"category": "harassment_bullying", "risk": "critical", "confidence": 0.95,
                                "rationale": "a pile-on against a minor"}
