@@ -23,6 +23,7 @@ from triage.domain.policy import Policy, load_policy
 from triage.pipeline.classify import LocalClassifier
 from triage.pipeline.critical import CriticalDetector, ExemplarIndex, load_exemplar_bank
 from triage.pipeline.draft import LocalDrafter
+from triage.pipeline.fit_cache import FitCache, fingerprint
 from triage.pipeline.language import LanguageDetector
 from triage.pipeline.lexicon import load_lexicon
 from triage.pipeline.pipeline import LlmDecider, Pipeline
@@ -94,12 +95,24 @@ def build_llm(settings: Settings, policy: Policy) -> LlmDecider | None:
     return build_llm_decider(settings, policy)  # type: ignore[no-any-return]
 
 
+#: built exemplar indexes, by the bank file's bytes, the policy and the embedder: an index is immutable,
+#: so pipelines in one process (a test session, the demo, eval folds) parse and n-gram the bank once
+EXEMPLAR_INDEXES = FitCache(size=2)
+
+
 def build_exemplar_index(settings: Settings, *, policy: Policy, embedder: Embedder) -> ExemplarIndex | None:
     """The critical detector's exemplar bank, embedded (cached under the data directory)."""
     if not settings.critical.enabled:
         return None
-    bank = load_exemplar_bank(settings.policy_dir / settings.critical.bank_file, policy=policy)
-    return ExemplarIndex(bank, embedder=embedder, cache_dir=settings.data_dir / "cache")
+    path = settings.policy_dir / settings.critical.bank_file
+    cache_dir = settings.data_dir / "cache"
+    key = fingerprint(path.read_bytes() if path.is_file() else str(path), policy.version,
+                      getattr(embedder, "name", type(embedder).__name__), embedder.dimension)
+
+    def build() -> ExemplarIndex:
+        return ExemplarIndex(load_exemplar_bank(path, policy=policy), embedder=embedder, cache_dir=cache_dir)
+
+    return EXEMPLAR_INDEXES.get_or_fit(key, build)
 
 
 def build_pipeline(
