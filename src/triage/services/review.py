@@ -41,6 +41,7 @@ __all__ = [
     "QueueItem",
     "QueuePage",
     "ReviewResult",
+    "actor_labels",
     "as_utc",
     "claim_ticket",
     "edit_distance",
@@ -195,11 +196,16 @@ def review_ticket(
         raise InvalidTicket("reason_code: a rejection needs a reason code", field="reason_code")
     if action == "edit" and not (final_reply or "").strip():
         raise InvalidTicket("final_reply: an edit needs the reply to send", field="final_reply")
-    if final_reply is not None:
-        try:
-            check_text(final_reply, "final_reply")
-        except ValueError as exc:
-            raise InvalidTicket(str(exc), field="final_reply") from exc
+    texts = {"final_reply": final_reply, "note": note, "category": category, "risk": risk, "queue": queue,
+             "reason_code": reason_code, "decision_id": decision_id}
+    for name, value in texts.items():  # the web form reaches here without a request model: check once more
+        if value is not None:
+            try:
+                check_text(value, name)
+            except ValueError as exc:
+                raise InvalidTicket(str(exc), field=name) from exc
+    if note is not None and len(note) > 2000:
+        raise InvalidTicket("note: at most 2000 characters", field="note")
     _check_labels(c.policy, category, risk, queue)
 
     with c.sessions() as session:
@@ -297,6 +303,15 @@ def ticket_history(session: Session, ticket_id: str) -> list[AuditEvent]:
         raise NotFound(f"no ticket with id {ticket_id}")
     return list(session.scalars(
         select(AuditEvent).where(AuditEvent.ticket_id == ticket_id).order_by(AuditEvent.id)))
+
+
+def actor_labels(session: Session, events: list[AuditEvent]) -> dict[str, str]:
+    """How each event's actor is shown: `role:name` for a key (never its id: key ids are kept to the
+    audit table), `system:...` as it is."""
+    ids = {e.actor.removeprefix("key:") for e in events if e.actor.startswith("key:")}
+    rows = session.execute(select(ApiKey.id, ApiKey.role, ApiKey.name).where(ApiKey.id.in_(ids))).all() if ids else []
+    labels = {f"key:{key_id}": f"{role}:{name}" for key_id, role, name in rows}
+    return {e.actor: labels.get(e.actor, "key:unknown" if e.actor.startswith("key:") else e.actor) for e in events}
 
 
 def latest_review(session: Session, ticket_id: str) -> ReviewRow | None:
@@ -457,8 +472,8 @@ def review_stats(session: Session, *, since: datetime, until: datetime, now: dat
     for r in reviews:
         per_reviewer[(r.reviewer_id, r.reviewer_name)][r.action] += 1
     stats.reviewers = sorted(
-        ({"reviewer_id": rid, "name": name, "total": sum(cnt.values()), **{a: cnt.get(a, 0) for a in ACTIONS}}
-         for (rid, name), cnt in per_reviewer.items()),
+        ({"name": name, "total": sum(cnt.values()), **{a: cnt.get(a, 0) for a in ACTIONS}}
+         for (_, name), cnt in per_reviewer.items()),
         key=lambda x: (-x["total"], x["name"]))
     return stats
 
@@ -466,7 +481,11 @@ def review_stats(session: Session, *, since: datetime, until: datetime, now: dat
 def stats_window(since: datetime | None, until: datetime | None, *, days: float = 7) -> tuple[datetime, datetime]:
     """Fill in a window: until defaults to now, since to `days` before until; naive times are UTC."""
     until = until or utcnow()
-    since = since or until - timedelta(days=days)
+    try:
+        since = since or until - timedelta(days=days)
+    except OverflowError:  # an `until` in year 1
+        raise InvalidTicket(f"until: must leave room for a {days:g}-day window; send since too",
+                            field="until") from None
     until = until if until.tzinfo else until.replace(tzinfo=UTC)
     since = since if since.tzinfo else since.replace(tzinfo=UTC)
     if since >= until:

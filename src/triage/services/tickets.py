@@ -11,6 +11,8 @@ No transaction is held open across embedding, retrieval or an LLM call.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC
@@ -67,7 +69,17 @@ def facts_of(t: Ticket) -> TicketFacts:
     )
 
 
+def content_hash(ticket: TicketIn) -> str:
+    """SHA-256 of everything the client sent except external_id (canonical JSON: sorted keys)."""
+    content = ticket.model_dump(mode="json", exclude={"external_id"})
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def _same_content(t: Ticket, incoming: TicketIn) -> bool:
+    if t.content_hash is not None:
+        return t.content_hash == content_hash(incoming)
+    # rows written before 0004 have no fingerprint: compare what they stored
     return (t.subject, t.body, t.channel, t.reporter_type) == (
         incoming.subject, incoming.body, incoming.channel.value, incoming.reporter.type.value)
 
@@ -93,6 +105,7 @@ def persist_ticket(sessions: sessionmaker[Session], *, client_id: str, ticket: T
                 subject=ticket.subject, body=ticket.body, language=ticket.language,
                 language_detected=ticket.language is None, region=ticket.region.upper() if ticket.region else None,
                 links=list(ticket.links), metadata_=dict(ticket.metadata), status="received",
+                content_hash=content_hash(ticket),
             )
             session.add(row)
             session.add(AuditEvent(ticket_id=row.id, actor=f"key:{client_id}", action="received", data={}))
