@@ -162,7 +162,7 @@ def test_2_4_bad_text_anywhere_is_a_422_before_anything_is_stored(make_env: Any,
 def test_2_the_largest_allowed_metadata_reads_back(make_env: Any) -> None:
     env = make_env()
     deep: Any = "leaf é 🙂"
-    for _ in range(8):
+    for _ in range(7):  # metadata itself is the first of 8 levels
         deep = {"k": deep}
     meta = {"deep": deep, "n": 2**63 - 1, "f": 1.5e300, "list": list(range(100))}
     r = env.client("service").post("/v1/tickets", json=ticket("meta-ok", "a scam link in my inbox", metadata=meta))
@@ -199,7 +199,7 @@ def test_5_an_oversized_chunked_body_is_413(make_env: Any) -> None:
 
     r = env.client("service").post("/v1/tickets", content=chunks(), headers={"Content-Type": "application/json"})
     body = _problem(r, 413, "limit")
-    assert "transfer-encoding" not in r.request.headers or r.request.headers["transfer-encoding"] == "chunked"
+    assert r.request.headers["transfer-encoding"] == "chunked" and "content-length" not in r.request.headers
     assert body["status"] == 413 and r.headers["x-content-type-options"] == "nosniff"
     assert _count(env) == 0
 
@@ -232,7 +232,7 @@ def test_5_authentication_and_role_come_before_the_body(make_env: Any) -> None:
     assert _raw_post(env.client("service"), "/v1/keys", garbage).status_code == 403
     assert _raw_post(env.client(None), "/v1/keys", garbage).status_code == 401
     assert _raw_post(env.client("reviewer"), "/v1/tickets", garbage).status_code == 403
-    _problem(_raw_post(env.client("admin"), "/v1/keys", garbage), 422, "JSON")
+    _problem(_raw_post(env.client("admin"), "/v1/keys", garbage), 422, "request body")
 
 
 def test_5_405_names_the_allowed_methods(make_env: Any) -> None:
@@ -240,7 +240,8 @@ def test_5_405_names_the_allowed_methods(make_env: Any) -> None:
     r = env.client("service").put("/v1/tickets")
     body = _problem(r, 405)
     assert r.headers["allow"] == "POST" and "POST" in body["detail"]
-    assert env.client(None).delete("/healthz").headers["allow"] == "GET"
+    allowed = {m.strip() for m in env.client(None).delete("/healthz").headers["allow"].split(",")}
+    assert "GET" in allowed and allowed <= {"GET", "HEAD"}
 
 
 def test_5_a_500_carries_the_request_id(make_env: Any) -> None:
@@ -252,7 +253,7 @@ def test_5_a_500_carries_the_request_id(make_env: Any) -> None:
     body = _problem(r, 500, "trace-42")
     assert r.headers["x-request-id"] == "trace-42" and body["title"] == "Internal error"
     # an id that is not a plain token is replaced, not echoed into logs and headers
-    r = env.client(None).get("/healthz", headers={"X-Request-ID": "x\ty" + "z" * 100})
+    r = env.client(None).get("/healthz", headers={"X-Request-ID": "x y<script>" + "z" * 100})
     assert re.fullmatch(r"[0-9a-f]{16}", r.headers["x-request-id"])
 
 
@@ -354,7 +355,7 @@ def test_8_every_request_model_forbids_unknown_fields(make_env: Any) -> None:
     env = make_env()
     models: list[type[BaseModel]] = []
     for route in create_app(env.comps.settings).routes:
-        if isinstance(route, APIRoute) and route.body_field is not None:
+        if isinstance(route, APIRoute) and route.body_field is not None and route.path.startswith("/v1"):
             annotation = route.body_field.field_info.annotation
             for candidate in (annotation, *getattr(annotation, "__args__", ())):
                 if isinstance(candidate, type) and issubclass(candidate, BaseModel):

@@ -93,7 +93,7 @@ def check_free_json(value: Any, field: str, limits: type[MetadataLimits] = Metad
         count += 1
         if count > limits.max_items:
             raise ValueError(f"{field} has more than {limits.max_items} keys and values")
-        if depth > limits.max_depth:
+        if isinstance(v, dict | list | tuple) and depth >= limits.max_depth:  # `field` itself is level 1
             raise ValueError(f"{path} is nested more than {limits.max_depth} levels deep")
         if isinstance(v, bool) or v is None:
             return

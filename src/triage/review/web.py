@@ -14,6 +14,7 @@ import hmac
 import logging
 import os
 import secrets
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -21,8 +22,9 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -33,6 +35,7 @@ from triage.api.deps import ComponentsDep, TicketId, client_address
 from triage.api.throttle import Throttle
 from triage.components import Components
 from triage.db.models import ApiKey, CaseRow, utcnow
+from triage.db.queries import claim_is_active
 from triage.domain.text import PlainText
 from triage.errors import AuthError, InvalidTicket, TooManyRequests, TriageError
 from triage.services.keys import authenticate
@@ -155,12 +158,39 @@ def _refuse(request: Request, user: WebUser | None, detail: str, status_code: in
                                            "detail": detail}, status_code=status_code)
 
 
-def _guard(request: Request, c: Components, roles: tuple[str, ...]) -> WebUser | Response:
+class WebRefusal(Exception):
+    """Raised by the web dependencies: the page to answer instead (sign-in redirect, 403 page)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("web request refused")
+        self.response = response
+
+
+class _WebRoute(APIRoute):
+    """Answers a `WebRefusal` raised by a dependency with its page, so handlers receive a `WebUser`."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except WebRefusal as refusal:
+                return refusal.response
+
+        return route
+
+
+router.route_class = _WebRoute
+
+
+def _signed_in(request: Request, c: Components, roles: tuple[str, ...]) -> WebUser:
     user = _current_user(request, c)
     if user is None:
-        return _to_login(request)
+        raise WebRefusal(_to_login(request))
     if user.role not in roles:
-        return _refuse(request, user, f"a {user.role} key may not open this page; it needs {' or '.join(roles)}")
+        raise WebRefusal(_refuse(request, user, f"a {user.role} key may not open this page; it needs "
+                                                f"{' or '.join(roles)}"))
     return user
 
 
@@ -168,12 +198,28 @@ def _csrf_ok(user: WebUser, token: str) -> bool:
     return bool(token) and hmac.compare_digest(user.csrf, token)
 
 
-def _guard_form(request: Request, c: Components, csrf_token: str) -> WebUser | Response:
+def _web_reviewer(request: Request, components: ComponentsDep) -> WebUser:
+    return _signed_in(request, components, REVIEW_ROLES)
+
+
+def _web_analyst(request: Request, components: ComponentsDep) -> WebUser:
+    return _signed_in(request, components, STATS_ROLES)
+
+
+def _web_reviewer_form(request: Request, components: ComponentsDep,
+                       csrf_token: Annotated[str, Form()] = "") -> WebUser:
     """A reviewer's form post: signed in with a review role, and carrying the session's CSRF token."""
-    user = _guard(request, c, REVIEW_ROLES)
-    if isinstance(user, WebUser) and not _csrf_ok(user, csrf_token):
-        return _refuse(request, user, "missing or wrong CSRF token; reload the page")
+    user = _signed_in(request, components, REVIEW_ROLES)
+    if not _csrf_ok(user, csrf_token):
+        raise WebRefusal(_refuse(request, user, "missing or wrong CSRF token; reload the page"))
     return user
+
+
+# The web pages' own dependencies (they answer with pages, not problem+json, so they live here, beside
+# the pages, rather than in api/deps.py): not signed in -> the sign-in page; wrong role -> a 403 page.
+WebReviewer = Annotated[WebUser, Depends(_web_reviewer)]
+WebAnalyst = Annotated[WebUser, Depends(_web_analyst)]
+WebReviewerForm = Annotated[WebUser, Depends(_web_reviewer_form)]
 
 
 def _ticket_with_error(
@@ -288,15 +334,13 @@ def logout(request: Request, components: ComponentsDep, csrf_token: Annotated[st
 # -- queue -------------------------------------------------------------------------------------------
 @router.get("/")
 def queue_page(
-    request: Request, components: ComponentsDep, queue: Annotated[PlainText, Query(max_length=60)] = "",
+    request: Request, components: ComponentsDep, user: WebReviewer,
+    queue: Annotated[PlainText, Query(max_length=60)] = "",
     risk: Annotated[PlainText, Query(max_length=20)] = "", language: Annotated[PlainText, Query(max_length=8)] = "",
     status: Annotated[PlainText, Query(max_length=20)] = "open",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1, done: Annotated[PlainText, Query(max_length=64)] = "",
     done_action: Annotated[PlainText, Query(max_length=20)] = "",
 ) -> Response:
-    user = _guard(request, components, REVIEW_ROLES)
-    if not isinstance(user, WebUser):
-        return user
     page = max(1, page)
     per_page = 25
     policy = components.policy
@@ -339,8 +383,7 @@ def _ticket_context(c: Components, ticket_id: str, user: WebUser) -> dict[str, A
                                 "status": row.status if row else None, "source": row.source if row else None})
         session.expunge_all()
     now = utcnow()
-    expires = as_utc(ticket.claim_expires_at)
-    claim_active = bool(ticket.claimed_by and expires and expires > now)
+    claim_active = claim_is_active(ticket, now)
     policy = c.policy
     return {
         "user": user, "ticket": ticket, "decision": decision, "history": history, "actors": actors,
@@ -356,10 +399,7 @@ def _ticket_context(c: Components, ticket_id: str, user: WebUser) -> dict[str, A
 
 
 @router.get("/tickets/{ticket_id}")
-def ticket_page(request: Request, components: ComponentsDep, ticket_id: TicketId) -> Response:
-    user = _guard(request, components, REVIEW_ROLES)
-    if not isinstance(user, WebUser):
-        return user
+def ticket_page(request: Request, components: ComponentsDep, ticket_id: TicketId, user: WebReviewer) -> Response:
     try:
         context = _ticket_context(components, ticket_id, user)
     except TriageError as exc:
@@ -369,11 +409,8 @@ def ticket_page(request: Request, components: ComponentsDep, ticket_id: TicketId
 
 @router.post("/tickets/{ticket_id}/claim")
 def claim(
-    request: Request, components: ComponentsDep, ticket_id: TicketId, csrf_token: Annotated[str, Form()] = "",
+    request: Request, components: ComponentsDep, ticket_id: TicketId, user: WebReviewerForm,
 ) -> Response:
-    user = _guard_form(request, components, csrf_token)
-    if not isinstance(user, WebUser):
-        return user
     try:
         claim_ticket(components.sessions, ticket_id=ticket_id, reviewer_id=user.key_id, reviewer_name=user.name)
     except TriageError as exc:
@@ -383,21 +420,16 @@ def claim(
 
 @router.post("/tickets/{ticket_id}/review")
 def review(
-    request: Request, components: ComponentsDep, ticket_id: TicketId,
+    request: Request, components: ComponentsDep, ticket_id: TicketId, user: WebReviewerForm,
     action: Annotated[str, Form()] = "", version: Annotated[str, Form()] = "",
     decision_id: Annotated[str, Form()] = "", final_reply: Annotated[str, Form()] = "",
     category: Annotated[str, Form()] = "", risk: Annotated[str, Form()] = "", queue: Annotated[str, Form()] = "",
     reason_code: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
     model_category: Annotated[str, Form()] = "", model_queue: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    user = _guard_form(request, components, csrf_token)
-    if not isinstance(user, WebUser):
-        return user
     form = {"action": action, "final_reply": final_reply, "category": category, "risk": risk, "queue": queue,
             "reason_code": reason_code, "note": note}
-    if category and category != model_category and queue == model_queue:
-        queue = ""  # the reviewer moved the category but left the queue: route by the new category
+    # a moved category with the queue left as routed follows the category: services.review.review_queue_for
     try:
         if not version.isdigit():
             raise InvalidTicket("the form has no ticket version; reload the page", field="version")
@@ -417,11 +449,8 @@ WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta
 
 
 @router.get("/stats")
-def stats_page(request: Request, components: ComponentsDep,
+def stats_page(request: Request, components: ComponentsDep, user: WebAnalyst,
                window: Annotated[PlainText, Query(max_length=8)] = "7d") -> Response:
-    user = _guard(request, components, STATS_ROLES)
-    if not isinstance(user, WebUser):
-        return user
     span = WINDOWS.get(window, WINDOWS["7d"])
     until = utcnow()
     since, until = stats_window(until - span, until)

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from triage.components import Components
-from triage.db.models import AuditEvent, DecisionRow, Ticket, new_id
+from triage.db.models import DecisionRow, Ticket, new_id
+from triage.db.queries import key_actor, latest_decision, record_event
 from triage.domain.tickets import (
     CategoryOut,
     CriticalEvidence,
@@ -84,12 +85,6 @@ def _same_content(t: Ticket, incoming: TicketIn) -> bool:
         incoming.subject, incoming.body, incoming.channel.value, incoming.reporter.type.value)
 
 
-def _latest_decision(session: Session, ticket_id: str) -> DecisionRow | None:
-    return session.scalar(
-        select(DecisionRow).where(DecisionRow.ticket_id == ticket_id).order_by(DecisionRow.seq.desc()).limit(1)
-    )
-
-
 def _find(session: Session, client_id: str, external_id: str) -> Ticket | None:
     return session.scalar(select(Ticket).where(Ticket.client_id == client_id, Ticket.external_id == external_id))
 
@@ -108,7 +103,7 @@ def persist_ticket(sessions: sessionmaker[Session], *, client_id: str, ticket: T
                 content_hash=content_hash(ticket),
             )
             session.add(row)
-            session.add(AuditEvent(ticket_id=row.id, actor=f"key:{client_id}", action="received", data={}))
+            record_event(session, ticket_id=row.id, actor=key_actor(client_id), action="received")
             try:
                 session.commit()
                 return Submission(ticket=row, decision=None, created=True)
@@ -121,7 +116,7 @@ def persist_ticket(sessions: sessionmaker[Session], *, client_id: str, ticket: T
             raise Conflict(
                 f"external_id {ticket.external_id!r} was already used for a different ticket "
                 f"({existing.id}); use a new external_id", field="external_id")
-        return Submission(ticket=existing, decision=_latest_decision(session, existing.id), created=False)
+        return Submission(ticket=existing, decision=latest_decision(session, existing.id), created=False)
 
 
 def write_decision(
@@ -133,7 +128,7 @@ def write_decision(
             ticket = session.get(Ticket, ticket_id)
             if ticket is None:
                 raise NotFound(f"ticket {ticket_id} vanished before its decision was written")
-            latest = _latest_decision(session, ticket_id)
+            latest = latest_decision(session, ticket_id)
             if first_only and latest is not None:
                 return latest
             seq = (session.scalar(select(func.max(DecisionRow.seq)).where(DecisionRow.ticket_id == ticket_id))
@@ -153,11 +148,11 @@ def write_decision(
                 ticket.status = "decided"
             ticket.language = d.language
             ticket.language_detected = d.language_detected
-            session.add(AuditEvent(
-                ticket_id=ticket_id, actor=SYSTEM_ACTOR, action="decided",
+            record_event(
+                session, ticket_id=ticket_id, actor=SYSTEM_ACTOR, action="decided",
                 data={"decision_id": row.id, "seq": seq, "path": str(d.path), "category": d.category,
                       "risk": d.risk, "queue": d.queue, "versions": d.versions},
-            ))
+            )
             try:
                 session.commit()
                 return row
@@ -165,7 +160,7 @@ def write_decision(
                 session.rollback()
                 continue
     with sessions() as session:
-        latest = _latest_decision(session, ticket_id)
+        latest = latest_decision(session, ticket_id)
         if latest is None:
             raise Conflict(f"could not write a decision for ticket {ticket_id} under contention")
         return latest
@@ -176,8 +171,8 @@ def _note_failure(sessions: sessionmaker[Session], ticket_id: str, error: Except
         ticket = session.get(Ticket, ticket_id)
         if ticket is not None:
             ticket.attempts += 1
-            session.add(AuditEvent(ticket_id=ticket_id, actor=SYSTEM_ACTOR, action="decision_failed",
-                                   data={"error": type(error).__name__}))
+            record_event(session, ticket_id=ticket_id, actor=SYSTEM_ACTOR, action="decision_failed",
+                         data={"error": type(error).__name__})
 
 
 async def _decide_and_write(
@@ -261,7 +256,7 @@ def get_ticket(session: Session, ticket_id: str) -> tuple[Ticket, DecisionRow | 
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFound(f"no ticket with id {ticket_id}")
-    return ticket, _latest_decision(session, ticket_id)
+    return ticket, latest_decision(session, ticket_id)
 
 
 def reason_texts(stored: list[Any]) -> tuple[list[str], list[str]]:
