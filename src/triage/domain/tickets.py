@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from triage.domain.channels import Channel, ReporterType
 from triage.domain.text import RequestModel, check_free_json, check_text, has_visible_text, iso_country, iso_language
 
 __all__ = [
@@ -24,25 +24,6 @@ __all__ = [
     "TicketOut",
     "Versions",
 ]
-
-
-class Channel(StrEnum):
-    in_app_report = "in_app_report"
-    email = "email"
-    partner_portal = "partner_portal"
-    law_enforcement_portal = "law_enforcement_portal"
-    creator_support = "creator_support"
-    api = "api"
-
-
-class ReporterType(StrEnum):
-    user = "user"
-    creator = "creator"
-    trusted_flagger = "trusted_flagger"
-    ngo = "ngo"
-    government = "government"
-    law_enforcement = "law_enforcement"
-    advertiser = "advertiser"
 
 
 class Reporter(RequestModel):

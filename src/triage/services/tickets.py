@@ -15,7 +15,6 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC
 from typing import Any
 
 from sqlalchemy import func, select
@@ -60,14 +59,6 @@ class Submission:
     ticket: Ticket
     decision: DecisionRow | None
     created: bool
-
-
-def facts_of(t: Ticket) -> TicketFacts:
-    received = t.created_at if t.created_at.tzinfo else t.created_at.replace(tzinfo=UTC)
-    return TicketFacts(
-        id=t.id, subject=t.subject, body=t.body, channel=t.channel, reporter_type=t.reporter_type,
-        language=None if t.language_detected else t.language, region=t.region, received_at=received,
-    )
 
 
 def content_hash(ticket: TicketIn) -> str:
@@ -178,7 +169,7 @@ def _note_failure(sessions: sessionmaker[Session], ticket_id: str, error: Except
 async def _decide_and_write(
     c: Components, tickets: list[Ticket], *, first_only: bool = True
 ) -> list[DecisionRow | None]:
-    facts = [facts_of(t) for t in tickets]
+    facts = [TicketFacts.from_ticket(t) for t in tickets]
     try:
         decisions = await c.pipeline.decide_many(facts)
     except Exception as exc:  # the ticket is safe; reprocess will complete it
