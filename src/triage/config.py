@@ -216,6 +216,9 @@ class Settings(BaseSettings):
                                    or secret.startswith("dev-only")):
             raise ValueError(f"TRIAGE_SESSION_SECRET is too weak: use at least {MIN_SECRET_CHARS} random characters "
                              "(openssl rand -hex 32), or leave it unset to have one generated in the data directory")
+        if secret is None and self.environment == "production":
+            # several processes or hosts must share one secret; a generated one is per data directory
+            raise ValueError("TRIAGE_SESSION_SECRET must be set in production (openssl rand -hex 32)")
         return self
 
     @property

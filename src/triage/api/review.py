@@ -219,7 +219,7 @@ def post_claim(
              responses={**AUTH, 404: {"description": "No such ticket"}, **CONFLICT, 422: ERRORS[422]})
 def post_review(
     ticket_id: TicketId, body: ReviewIn, components: ComponentsDep, key: ReviewerKey,
-    if_match: Annotated[str | None, Header(description="the ticket version you read")] = None,
+    if_match: Annotated[str | None, Header(max_length=40, description="the ticket version you read")] = None,
 ) -> ReviewOut:
     """Record the verdict. Send the ticket `version` you read (body or If-Match); a stale one gets 409.
 
