@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -15,7 +16,9 @@ from fastapi.openapi.utils import get_openapi
 
 from triage import __version__
 from triage.api import health, review, tickets
-from triage.api.problems import BodySizeLimit, JsonBodyByDefault, install_problem_handlers
+from triage.api.openapi import document_problems
+from triage.api.problems import SECURITY_HEADERS, BodySizeLimit, JsonBodyByDefault, install_problem_handlers, problem
+from triage.api.throttle import Throttle
 from triage.components import Components, build_components
 from triage.config import Settings
 from triage.logs import request_id_var
@@ -25,6 +28,8 @@ from triage.services.tickets import reprocess_pending
 __all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 DESCRIPTION = """
 LLM-assisted triage for trust-and-safety tickets. Each ticket is persisted first, redacted,
@@ -87,6 +92,7 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
             {"name": "health", "description": "Liveness and readiness"},
         ],
     )
+    app.state.throttle = Throttle(settings.throttle)
     install_problem_handlers(app)
     app.include_router(tickets.router)
     app.include_router(review.router)
@@ -96,12 +102,21 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
 
     @app.middleware("http")
     async def request_context(request: Request, call_next: Any) -> Response:
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        rid = request.headers.get("x-request-id") or ""
+        if not _REQUEST_ID.fullmatch(rid):  # a client's id goes into logs and headers: only a plain token
+            rid = uuid.uuid4().hex[:16]
         token = request_id_var.set(rid)
         start = time.perf_counter()
         try:
-            response: Response = await call_next(request)
+            try:
+                response: Response = await call_next(request)
+            except Exception:  # answered here, so the 500 carries the request id like every response
+                log.exception("unexpected error")
+                response = problem(500, "Internal error", f"an unexpected error occurred; it has been logged "
+                                   f"with request id {rid}")
             response.headers["x-request-id"] = rid
+            for name, value in SECURITY_HEADERS:
+                response.headers.setdefault(name.decode(), value.decode())
             log.info("request", extra={"method": request.method, "path": request.url.path,
                                        "status": response.status_code,
                                        "ms": round((time.perf_counter() - start) * 1000, 1)})
@@ -118,6 +133,7 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
         schema = get_openapi(title=app.title, version=app.version, description=app.description,
                              routes=app.routes, tags=app.openapi_tags)
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        document_problems(schema)
         app.openapi_schema = schema
         return schema
 

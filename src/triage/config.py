@@ -149,6 +149,34 @@ class LimitSettings(BaseModel):
     max_batch: int = Field(default=100, ge=1, le=1000)
 
 
+class ThrottleSettings(BaseModel):
+    """Per-client and per-key request limits (the `limits` library); 429 with Retry-After above them."""
+
+    enabled: bool = Field(default=True, description="false turns every limit off (not for production)")
+    storage_url: str | None = Field(
+        default=None, description="shared counters for several processes, e.g. redis://redis:6379/0; "
+        "unset = in-process counters (one process)")
+    auth_failures: str = Field(
+        default="10/minute", description="wrong API keys and failed web sign-ins per client address "
+        "(a `limits` string: N/second|minute|hour)")
+    per_key: str = Field(default="1200/minute", description="requests per API key")
+
+    @model_validator(mode="after")
+    def _limits_parse(self) -> ThrottleSettings:
+        from limits import parse
+
+        for name in ("auth_failures", "per_key"):
+            try:
+                parse(getattr(self, name))
+            except ValueError as exc:
+                raise ValueError(f"throttle.{name}: {exc}") from None
+        return self
+
+
+#: Shorter session secrets are refused: they can be guessed, and a guessed secret signs any cookie.
+MIN_SECRET_CHARS = 32
+
+
 class Settings(BaseSettings):
     """All configuration. Environment: TRIAGE_<FIELD> and TRIAGE_<SECTION>__<FIELD>."""
 
@@ -164,7 +192,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./var")
     policy_dir: Path = Field(default_factory=lambda: _project_path("policy"))
     prompts_dir: Path = Field(default_factory=lambda: _project_path("prompts"))
-    session_secret: SecretStr = SecretStr("dev-only-change-me")
+    session_secret: SecretStr | None = Field(
+        default=None, description=f"signs reviewer session cookies; at least {MIN_SECRET_CHARS} characters. "
+        "Unset: a random secret is generated once and kept in <data_dir>/session.key")
     reprocess_on_startup: bool = True
 
     database: DatabaseSettings = DatabaseSettings()
@@ -176,11 +206,19 @@ class Settings(BaseSettings):
     language: LanguageSettings = LanguageSettings()
     seed: SeedSettings = SeedSettings()
     limits: LimitSettings = LimitSettings()
+    throttle: ThrottleSettings = ThrottleSettings()
 
     @model_validator(mode="after")
-    def _refuse_placeholder_secrets(self) -> Settings:
-        if self.environment == "production" and self.session_secret.get_secret_value().startswith("dev-only"):
-            raise ValueError("TRIAGE_SESSION_SECRET must be set to a real secret in production")
+    def _refuse_weak_secrets(self) -> Settings:
+        # in every environment: a weak secret signs forged sessions just as well in development
+        secret = self.session_secret.get_secret_value() if self.session_secret is not None else None
+        if secret is not None and (len(secret) < MIN_SECRET_CHARS or len(set(secret)) < 8
+                                   or secret.startswith("dev-only")):
+            raise ValueError(f"TRIAGE_SESSION_SECRET is too weak: use at least {MIN_SECRET_CHARS} random characters "
+                             "(openssl rand -hex 32), or leave it unset to have one generated in the data directory")
+        if secret is None and self.environment == "production":
+            # several processes or hosts must share one secret; a generated one is per data directory
+            raise ValueError("TRIAGE_SESSION_SECRET must be set in production (openssl rand -hex 32)")
         return self
 
     @property

@@ -2,11 +2,13 @@
 
     TriageError                      (500, never expected to reach a caller)
     ├── InvalidTicket                (422) the ticket is unusable: empty, binary, control characters
+    │   └── InvalidBody              (422) the body is not strict JSON: duplicate keys, NaN, too deep
     ├── TicketTooLarge               (413) body or text over the configured limit
     ├── NotFound                     (404)
     ├── Conflict                     (409) e.g. a stale write
     ├── AuthError                    (401) missing or unknown API key
     │   └── Forbidden                (403) the key's role may not do this
+    ├── TooManyRequests              (429) a throttle limit was reached; carries Retry-After
     ├── PolicyError                  (start-up) a policy file is invalid; names file and line
     ├── StoreUnavailable             (503) the case store or database cannot serve
     └── LlmError                     (never reaches a caller: the pipeline degrades)
@@ -20,6 +22,7 @@ __all__ = [
     "AuthError",
     "Conflict",
     "Forbidden",
+    "InvalidBody",
     "InvalidTicket",
     "LlmError",
     "LlmInvalidOutput",
@@ -28,6 +31,7 @@ __all__ = [
     "PolicyError",
     "StoreUnavailable",
     "TicketTooLarge",
+    "TooManyRequests",
     "TriageError",
 ]
 
@@ -45,6 +49,10 @@ class TriageError(Exception):
 class InvalidTicket(TriageError):
     status_code = 422
     title = "Invalid ticket"
+
+
+class InvalidBody(InvalidTicket):
+    title = "Invalid request body"
 
 
 class TicketTooLarge(TriageError):
@@ -70,6 +78,15 @@ class AuthError(TriageError):
 class Forbidden(AuthError):
     status_code = 403
     title = "Forbidden"
+
+
+class TooManyRequests(TriageError):
+    status_code = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = max(1, retry_after)
 
 
 class PolicyError(TriageError):

@@ -35,7 +35,7 @@ CASES = [
     ("text over limit", ticket("t9", "a" * 6_000), 413, "limit"),
     ("body over limit", ticket("t10", "b" * 30_000), 413, "limit"),
     ("not utf-8", b'{"external_id":"t11","channel":"email","reporter":{"type":"user"},'
-     b'"body":"\xff\xfe"}', 400, "UTF-8"),
+     b'"body":"\xff\xfe"}', 422, "UTF-8"),
 ]
 
 

@@ -180,7 +180,7 @@ def test_history_is_the_audit_trail_with_versions(review_env: ReviewEnv) -> None
     assert [e["action"] for e in events] == ["received", "decided", "claimed", "reviewed", "learned"]
     assert [e["id"] for e in events] == sorted(e["id"] for e in events)
     reviewed = events[3]
-    assert reviewed["actor"].startswith("key:") and reviewed["data"]["reviewer"] == "reviewer-1"
+    assert reviewed["actor"] == "reviewer:reviewer-1" and reviewed["data"]["reviewer"] == "reviewer-1"
     assert reviewed["data"]["after"]["risk"] == "high" and reviewed["data"]["version_read"] == v
     for name in ("policy", "classifier", "embedder", "prompt"):
         assert reviewed["data"]["versions"][name], name

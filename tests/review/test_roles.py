@@ -20,8 +20,8 @@ SIGN_IN = "sign-in"  # the web sign-in itself
 ANY_SESSION = "any-session"  # any signed-in web session (sign out)
 
 API = {
-    ("POST", "/v1/tickets"): {"service", "admin"},
-    ("POST", "/v1/tickets:batch"): {"service", "admin"},
+    ("POST", "/v1/tickets"): {"service"},  # admins manage keys and review; they do not submit (issue 10)
+    ("POST", "/v1/tickets:batch"): {"service"},
     ("GET", "/v1/tickets/{ticket_id}"): {"service", "reviewer", "analyst", "admin"},
     ("GET", "/v1/review/queue"): {"reviewer", "admin"},
     ("POST", "/v1/tickets/{ticket_id}/claim"): {"reviewer", "admin"},

@@ -12,13 +12,15 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from triage.errors import TriageError
+from triage.errors import TooManyRequests, TriageError
 
-__all__ = ["BodySizeLimit", "install_problem_handlers", "problem"]
+__all__ = ["SECURITY_HEADERS", "BodySizeLimit", "install_problem_handlers", "problem"]
 
 log = logging.getLogger(__name__)
 
 PROBLEM = "application/problem+json"
+#: On every response, pages and API alike: no content sniffing, no referrer leaving the service.
+SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
@@ -37,10 +39,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         if exc.status_code >= 500:
             log.error("service error", extra={"error": type(exc).__name__, "detail": exc.detail})
         extra = {"field": exc.field} if exc.field else {}
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
         response = problem(exc.status_code, exc.title, exc.detail, **extra)
-        if headers:
-            response.headers.update(headers)
+        if exc.status_code == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     @app.exception_handler(RequestValidationError)
@@ -62,7 +65,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = str(exc.detail)
         if exc.status_code == 400 and "parsing the body" in detail:
             detail = "the request body could not be decoded: send UTF-8 encoded JSON"
-        return problem(exc.status_code, str(exc.detail), detail)
+        if exc.status_code == 405:
+            detail = f"{request.method} is not allowed here; allowed: {(exc.headers or {}).get('Allow', 'none')}"
+        response = problem(exc.status_code, str(exc.detail), detail)
+        response.headers.update(exc.headers or {})  # e.g. Allow on 405
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -71,7 +78,13 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 
 class BodySizeLimit:
-    """Refuse request bodies over the limit with 413, by Content-Length or while streaming."""
+    """Refuse request bodies over the limit with 413, by Content-Length or while streaming (chunked).
+
+    The body is read here, up to the limit, before the app sees it, and replayed to the app: a body
+    that turns out too large while streaming is a 413 before anything else runs (inside the app, a
+    failing read surfaced as FastAPI's 400 "error parsing the body"). Bodies are small (the limit is
+    256 kB by default), so buffering costs nothing worth keeping a stream for.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -86,23 +99,31 @@ class BodySizeLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._reject(send, int(declared))
             return
+        chunks: list[bytes] = []
         seen = 0
-        too_big = False
-
-        async def limited_receive() -> Message:
-            nonlocal seen, too_big
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    too_big = True
-                    raise _TooLarge
-            return message
+            if message["type"] != "http.request":  # the client went away: nothing to answer
+                return
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.max_bytes:
+                await self._reject(send, seen)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _TooLarge:
-            await self._reject(send, seen)
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # after the body: wait for the disconnect, as the server would
+
+        await self.app(scope, replay, send)
 
     async def _reject(self, send: Send, size: int) -> None:
         body = json.dumps({
@@ -111,20 +132,17 @@ class BodySizeLimit:
                       "(TRIAGE_LIMITS__MAX_BODY_BYTES)",
         }).encode()
         await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(body)).encode())]})
+                    "headers": [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close"), *SECURITY_HEADERS]})
         await send({"type": "http.response.body", "body": body})
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class JsonBodyByDefault:
-    """Treat /v1 request bodies as JSON when the client sent no JSON content type.
+    """Read every /v1 request body as JSON, whatever content type the client sent.
 
-    `curl -d @ticket.json` sends `application/x-www-form-urlencoded`; the API only speaks JSON and
-    authenticates by header (which a cross-site form cannot set), so reading such bodies as JSON is safe
-    and saves every integrator the same surprise.
+    `curl -d @ticket.json` sends `application/x-www-form-urlencoded`, other clients `text/plain`; the API
+    only speaks JSON and authenticates by header (which a cross-site form cannot set), so reading such
+    bodies as JSON is safe and saves every integrator the same surprise.
     """
 
     def __init__(self, app: ASGIApp, prefix: str = "/v1/") -> None:
@@ -134,8 +152,6 @@ class JsonBodyByDefault:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(self.prefix):
             headers = [(k, v) for k, v in scope.get("headers") or [] if k != b"content-type"]
-            original = next((v for k, v in scope.get("headers") or [] if k == b"content-type"), b"")
-            if not original or original.startswith(b"application/x-www-form-urlencoded"):
-                scope = dict(scope)
-                scope["headers"] = [*headers, (b"content-type", b"application/json")]
+            scope = dict(scope)
+            scope["headers"] = [*headers, (b"content-type", b"application/json")]
         await self.app(scope, receive, send)

@@ -12,15 +12,18 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import BaseModel, Field
 
-from triage.api.deps import AdminKey, AnalystKey, ComponentsDep, HistoryKey, ReviewerKey, SessionDep
+from triage.api.deps import AdminKey, AnalystKey, ComponentsDep, HistoryKey, ReviewerKey, SessionDep, TicketId
+from triage.api.routing import GuardedRoute
 from triage.api.tickets import ERRORS
 from triage.db.models import AuditEvent, ReviewRow
+from triage.domain.text import PlainText, RequestModel
 from triage.errors import InvalidTicket
 from triage.services import keys as key_service
 from triage.services.review import (
     DEFAULT_LEASE,
     QUEUE_STATUSES,
     REASON_CODES,
+    actor_labels,
     claim_ticket,
     review_queue,
     review_stats,
@@ -30,7 +33,10 @@ from triage.services.review import (
 )
 from triage.services.tickets import reason_texts
 
-router = APIRouter(prefix="/v1", tags=["review"])
+router = APIRouter(prefix="/v1", tags=["review"], route_class=GuardedRoute)
+
+#: Deeper pages are refused (422): no one pages a million tickets, and the database needs a bounded int.
+MAX_OFFSET = 1_000_000
 
 
 AUTH: dict[int | str, dict[str, Any]] = {401: ERRORS[401], 403: ERRORS[403]}
@@ -68,7 +74,7 @@ class QueueOut(BaseModel):
     offset: int
 
 
-class ClaimIn(BaseModel):
+class ClaimIn(RequestModel):
     lease_seconds: int = Field(default=int(DEFAULT_LEASE.total_seconds()), ge=1, le=4 * 3600,
                                description="how long the lease lasts; claim again to renew")
 
@@ -80,16 +86,19 @@ class ClaimOut(BaseModel):
     version: int = Field(description="the ticket version to send back with the review")
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(RequestModel):
     action: Literal["accept", "edit", "reject"] = Field(
         description="accept: send the draft (or `final_reply`); edit: send `final_reply`; reject: send nothing")
-    version: int | None = Field(default=None, description="the ticket version you read (or an If-Match header)")
-    decision_id: str | None = Field(default=None, description="optional: the decision you reviewed")
+    version: int | None = Field(default=None, ge=0, le=2**31 - 1,
+                                description="the ticket version you read (or an If-Match header)")
+    decision_id: str | None = Field(default=None, max_length=64, description="optional: the decision you reviewed")
     final_reply: str | None = Field(default=None, max_length=20_000)
-    category: str | None = Field(default=None, description="corrected category (taxonomy label)")
-    risk: str | None = Field(default=None, description="corrected risk level")
-    queue: str | None = Field(default=None, description="corrected queue; follows a corrected category if unset")
-    reason_code: str | None = Field(default=None, description="required for reject: " + ", ".join(REASON_CODES))
+    category: str | None = Field(default=None, max_length=60, description="corrected category (taxonomy label)")
+    risk: str | None = Field(default=None, max_length=20, description="corrected risk level")
+    queue: str | None = Field(default=None, max_length=60,
+                              description="corrected queue; follows a corrected category if unset")
+    reason_code: str | None = Field(default=None, max_length=40,
+                                    description="required for reject: " + ", ".join(REASON_CODES))
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -115,7 +124,7 @@ class ReviewOut(BaseModel):
 class HistoryEvent(BaseModel):
     id: int
     at: datetime
-    actor: str
+    actor: str = Field(description="`role:name` of the key that acted (never its id), or `system:<part>`")
     action: str
     data: dict[str, Any]
 
@@ -125,7 +134,7 @@ class HistoryOut(BaseModel):
     events: list[HistoryEvent]
 
 
-class KeyIn(BaseModel):
+class KeyIn(RequestModel):
     role: key_service.Role
     name: str = Field(min_length=1, max_length=200)
 
@@ -149,9 +158,10 @@ def review_out(r: ReviewRow, *, version: int, learned: bool) -> ReviewOut:
     )
 
 
-def history_out(ticket_id: str, events: list[AuditEvent]) -> HistoryOut:
+def history_out(ticket_id: str, events: list[AuditEvent], actors: dict[str, str]) -> HistoryOut:
     return HistoryOut(ticket_id=ticket_id, events=[
-        HistoryEvent(id=e.id, at=e.created_at, actor=e.actor, action=e.action, data=e.data) for e in events])
+        HistoryEvent(id=e.id, at=e.created_at, actor=actors.get(e.actor, e.actor), action=e.action, data=e.data)
+        for e in events])
 
 
 def _version_from(body: int | None, if_match: str | None) -> int:
@@ -170,12 +180,13 @@ def _version_from(body: int | None, if_match: str | None) -> int:
             responses={**AUTH, 422: ERRORS[422]})
 def get_queue(
     session: SessionDep, components: ComponentsDep, key: ReviewerKey,
-    queue: Annotated[str | None, Query(description="a queue from the routing policy")] = None,
-    risk: Annotated[str | None, Query(description="a risk level")] = None,
-    language: Annotated[str | None, Query(max_length=8)] = None,
-    status_: Annotated[str, Query(alias="status", description=", ".join(QUEUE_STATUSES))] = "open",
+    queue: Annotated[PlainText | None, Query(max_length=60, description="a queue from the routing policy")] = None,
+    risk: Annotated[PlainText | None, Query(max_length=20, description="a risk level")] = None,
+    language: Annotated[PlainText | None, Query(max_length=8)] = None,
+    status_: Annotated[PlainText, Query(alias="status", max_length=20, description=", ".join(QUEUE_STATUSES))]
+    = "open",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description=f"at most {MAX_OFFSET}")] = 0,
 ) -> QueueOut:
     """Ordered by risk (most severe first), then SLA due time. `status=open` is decided + in review."""
     page = review_queue(session, policy=components.policy, queue=queue, risk=risk, language=language,
@@ -194,7 +205,8 @@ def get_queue(
 
 @router.post("/tickets/{ticket_id}/claim", response_model=ClaimOut, summary="Claim a ticket (an expiring lease)",
              responses={**AUTH, 404: {"description": "No such ticket"}, **CONFLICT})
-def post_claim(ticket_id: str, components: ComponentsDep, key: ReviewerKey, body: ClaimIn | None = None) -> ClaimOut:
+def post_claim(
+    ticket_id: TicketId, components: ComponentsDep, key: ReviewerKey, body: ClaimIn | None = None) -> ClaimOut:
     """Take the lease, or renew your own. 409 while another reviewer's lease is live."""
     lease = timedelta(seconds=(body or ClaimIn()).lease_seconds)
     claim = claim_ticket(components.sessions, ticket_id=ticket_id, reviewer_id=key.id, reviewer_name=key.name,
@@ -206,8 +218,8 @@ def post_claim(ticket_id: str, components: ComponentsDep, key: ReviewerKey, body
 @router.post("/tickets/{ticket_id}/review", response_model=ReviewOut, summary="Accept, edit or reject a decision",
              responses={**AUTH, 404: {"description": "No such ticket"}, **CONFLICT, 422: ERRORS[422]})
 def post_review(
-    ticket_id: str, body: ReviewIn, components: ComponentsDep, key: ReviewerKey,
-    if_match: Annotated[str | None, Header(description="the ticket version you read")] = None,
+    ticket_id: TicketId, body: ReviewIn, components: ComponentsDep, key: ReviewerKey,
+    if_match: Annotated[str | None, Header(max_length=40, description="the ticket version you read")] = None,
 ) -> ReviewOut:
     """Record the verdict. Send the ticket `version` you read (body or If-Match); a stale one gets 409.
 
@@ -224,9 +236,11 @@ def post_review(
 
 @router.get("/tickets/{ticket_id}/history", response_model=HistoryOut, summary="The ticket's audit trail",
             responses={**AUTH, 404: {"description": "No such ticket"}})
-def get_history(ticket_id: str, session: SessionDep, key: HistoryKey) -> HistoryOut:
+def get_history(
+    ticket_id: TicketId, session: SessionDep, key: HistoryKey) -> HistoryOut:
     """Append-only: who did what, when, with which model, prompt and policy versions."""
-    return history_out(ticket_id, ticket_history(session, ticket_id))
+    events = ticket_history(session, ticket_id)
+    return history_out(ticket_id, events, actor_labels(session, events))
 
 
 @router.get("/stats", summary="Operations figures over a time window", responses={**AUTH, 422: ERRORS[422]})
@@ -253,7 +267,7 @@ def post_key(body: KeyIn, session: SessionDep, key: AdminKey) -> KeyOut:
 
 @router.delete("/keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke an API key",
                tags=["keys"], responses={**AUTH, 404: {"description": "No such key"}})
-def delete_key(key_id: str, session: SessionDep, key: AdminKey) -> Response:
+def delete_key(key_id: TicketId, session: SessionDep, key: AdminKey) -> Response:
     key_service.revoke_key(session, key_id=key_id)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

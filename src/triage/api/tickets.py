@@ -7,8 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field, ValidationError
 
-from triage.api.deps import ComponentsDep, ReaderKey, ServiceKey, SessionDep
+from triage.api.deps import ComponentsDep, ReaderKey, ServiceKey, SessionDep, TicketId
 from triage.api.problems import PROBLEM
+from triage.api.routing import GuardedRoute
+from triage.domain.text import RequestModel
 from triage.domain.tickets import DecisionOut, TicketIn, TicketOut
 from triage.errors import NotFound, TriageError
 from triage.services.tickets import (
@@ -20,7 +22,7 @@ from triage.services.tickets import (
     ticket_out,
 )
 
-router = APIRouter(prefix="/v1", tags=["tickets"])
+router = APIRouter(prefix="/v1", tags=["tickets"], route_class=GuardedRoute)
 
 _PROBLEM_SCHEMA = {"content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -42,7 +44,7 @@ class TriageResult(BaseModel):
     decision: DecisionOut | None = Field(description="null only while the decision is pending")
 
 
-class BatchIn(BaseModel):
+class BatchIn(RequestModel):
     tickets: list[dict[str, Any]] = Field(min_length=1, max_length=100,
                                           description="up to 100 tickets, each as for POST /v1/tickets")
 
@@ -133,7 +135,7 @@ async def create_tickets(batch: BatchIn, components: ComponentsDep, key: Service
     summary="Read a ticket and its latest decision",
     responses={401: ERRORS[401], 403: ERRORS[403], 404: {"description": "No such ticket (or not yours)"}},
 )
-def read_ticket(ticket_id: str, session: SessionDep, key: ReaderKey) -> TicketOut:
+def read_ticket(ticket_id: TicketId, session: SessionDep, key: ReaderKey) -> TicketOut:
     """Service keys see only the tickets they submitted; reviewers, analysts and admins see all."""
     ticket, decision = get_ticket(session, ticket_id)
     if key.role == "service" and ticket.client_id != key.id:

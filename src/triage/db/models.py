@@ -21,7 +21,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-__all__ = ["ApiKey", "AuditEvent", "Base", "CaseRow", "DecisionRow", "ReviewRow", "Ticket", "new_id", "utcnow"]
+__all__ = [
+    "ApiKey", "AuditEvent", "Base", "CaseRow", "DecisionRow", "ReviewRow", "Ticket", "WebSession", "new_id", "utcnow",
+]
 
 
 def utcnow() -> datetime:
@@ -89,6 +91,8 @@ class Ticket(Base):
     region: Mapped[str | None] = mapped_column(String(8))
     links: Mapped[list[Any]] = mapped_column(default=list)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    # SHA-256 of everything the client sent but external_id: a retry must carry the same content
+    content_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     # received -> decided -> (in_review -> reviewed); failed when the pipeline could not finish
     status: Mapped[str] = mapped_column(String(20), default="received")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -205,3 +209,19 @@ class ReviewRow(Base):
     sla_due_at: Mapped[datetime]
     case_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class WebSession(Base):
+    """A reviewer's signed-in web session, held on the server: signing out deletes it.
+
+    The cookie carries a random token (signed); only its SHA-256 is stored, so a database reader cannot
+    sign in as anyone, and a key id alone (which the audit trail names) is worth nothing.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie's token
+    key_id: Mapped[str] = mapped_column(String(36), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]

@@ -13,14 +13,15 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from triage.domain.channels import Channel, ReporterType
 from triage.errors import PolicyError
 
 __all__ = [
     "Category", "Policy", "RoutingRule", "RoutingTable", "Taxonomy", "line_of", "load_policy", "read_policy_file",
 ]
 
-REPORTER_TYPES = ("user", "creator", "trusted_flagger", "ngo", "government", "law_enforcement", "advertiser")
-CHANNELS = ("in_app_report", "email", "partner_portal", "law_enforcement_portal", "creator_support", "api")
+REPORTER_TYPES = tuple(r.value for r in ReporterType)
+CHANNELS = tuple(c.value for c in Channel)
 
 
 class _Strict(BaseModel):

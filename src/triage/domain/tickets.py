@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from triage.domain.channels import Channel, ReporterType
+from triage.domain.text import RequestModel, check_free_json, check_text, has_visible_text, iso_country, iso_language
+
 __all__ = [
     "CategoryOut",
+    "check_text",
     "Channel",
     "CriticalEvidence",
     "DecisionOut",
@@ -24,48 +26,12 @@ __all__ = [
 ]
 
 
-class Channel(StrEnum):
-    in_app_report = "in_app_report"
-    email = "email"
-    partner_portal = "partner_portal"
-    law_enforcement_portal = "law_enforcement_portal"
-    creator_support = "creator_support"
-    api = "api"
-
-
-class ReporterType(StrEnum):
-    user = "user"
-    creator = "creator"
-    trusted_flagger = "trusted_flagger"
-    ngo = "ngo"
-    government = "government"
-    law_enforcement = "law_enforcement"
-    advertiser = "advertiser"
-
-
-class Reporter(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Reporter(RequestModel):
     type: ReporterType = Field(description="who reports: partners get tighter SLAs")
     id: str | None = Field(default=None, max_length=200, description="the reporter's id in your system")
 
 
-# Control characters other than tab, newline and carriage return mark binary or corrupted input.
-_ALLOWED_CONTROLS = {"\t", "\n", "\r"}
-
-
-def check_text(value: str, field: str) -> str:
-    """Refuse NUL bytes, control characters and unpaired surrogates; return the text unchanged."""
-    bad = [c for c in value if unicodedata.category(c) in ("Cc", "Cs") and c not in _ALLOWED_CONTROLS]
-    if bad:
-        raise ValueError(
-            f"{field} contains {len(bad)} control or binary character(s) (first: U+{ord(bad[0]):04X}); "
-            "send plain UTF-8 text"
-        )
-    return value
-
-
-class TicketIn(BaseModel):
+class TicketIn(RequestModel):
     """A ticket as submitted by a client service."""
 
     model_config = ConfigDict(
@@ -96,35 +62,44 @@ class TicketIn(BaseModel):
     subject: str = Field(default="", max_length=1000)
     body: str = Field(description="the ticket text (plain UTF-8)")
     language: str | None = Field(
-        default=None, min_length=2, max_length=8, description="ISO 639-1; detected when absent"
-    )
-    region: str | None = Field(default=None, max_length=8, description="ISO 3166 country code")
+        default=None, min_length=2, max_length=3,
+        description="ISO 639-1 language code (ISO 639-3 accepted); detected when absent")
+    region: str | None = Field(default=None, min_length=2, max_length=2,
+                               description="ISO 3166-1 alpha-2 country code")
     links: list[str] = Field(default_factory=list, max_length=50, description="links to reported content")
-    metadata: dict[str, Any] = Field(default_factory=dict, description="free metadata, stored as-is")
-
-    @field_validator("subject", "body", "external_id")
-    @classmethod
-    def _plain_text(cls, value: str, info: Any) -> str:
-        return check_text(value, info.field_name)
+    metadata: dict[str, Any] = Field(
+        default_factory=dict,
+        description="free metadata, stored as-is: at most 8 levels deep, 500 keys and values, 16 KiB as JSON; "
+        "keys up to 200 and strings up to 4000 characters; finite numbers, 64-bit integers")
 
     @field_validator("links")
     @classmethod
-    def _links_are_text(cls, value: list[str]) -> list[str]:
+    def _links_are_short(cls, value: list[str]) -> list[str]:
         for link in value:
-            check_text(link, "links")
             if len(link) > 2000:
                 raise ValueError("a link is longer than 2000 characters")
         return value
 
     @field_validator("language")
     @classmethod
-    def _lang_lower(cls, value: str | None) -> str | None:
-        return value.lower() if value else value
+    def _iso_language(cls, value: str | None) -> str | None:
+        return iso_language(value) if value is not None else None
+
+    @field_validator("region")
+    @classmethod
+    def _iso_region(cls, value: str | None) -> str | None:
+        return iso_country(value) if value is not None else None
+
+    @field_validator("metadata")
+    @classmethod
+    def _bounded_metadata(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return check_free_json(value, "metadata")  # type: ignore[no-any-return]
 
     @model_validator(mode="after")
     def _has_text(self) -> TicketIn:
-        if not (self.subject.strip() or self.body.strip()):
-            raise ValueError("the ticket has no text: subject and body are both empty")
+        if not (has_visible_text(self.subject) or has_visible_text(self.body)):
+            raise ValueError("the ticket has no text: subject and body are empty or only spaces and invisible "
+                             "characters")
         return self
 
     @property

@@ -11,9 +11,9 @@ plus a human detail, rendered as ``"code: detail"`` where text is wanted (API, w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -102,6 +102,28 @@ class TicketFacts:
     @property
     def text(self) -> str:
         return f"{self.subject}\n\n{self.body}".strip()
+
+    @classmethod
+    def from_ticket(cls, ticket: StoredTicket) -> TicketFacts:
+        """The facts of a persisted ticket. A detected language is not a fact: it is detected again."""
+        received = ticket.created_at if ticket.created_at.tzinfo else ticket.created_at.replace(tzinfo=UTC)
+        return cls(id=ticket.id, subject=ticket.subject, body=ticket.body, channel=ticket.channel,
+                   reporter_type=ticket.reporter_type, language=None if ticket.language_detected else ticket.language,
+                   region=ticket.region, received_at=received)
+
+
+class StoredTicket(Protocol):
+    """What `TicketFacts.from_ticket` reads of a ticket row (`db.models.Ticket`; the pipeline imports no ORM)."""
+
+    id: str
+    subject: str
+    body: str
+    channel: str
+    reporter_type: str
+    language: str | None
+    language_detected: bool
+    region: str | None
+    created_at: datetime
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,14 @@ from pathlib import Path
 import yaml
 
 from triage.domain.cases import CaseHit
+from triage.domain.channels import PARTNER_REPORTERS
 from triage.errors import PolicyError
 from triage.pipeline.guard import mentions_enforcement, promises_outcome, split_sentences
 from triage.pipeline.redact import has_placeholder, redact
 
 __all__ = ["LocalDrafter"]
 
-PARTNERS = {"trusted_flagger", "ngo", "government", "law_enforcement"}
+PARTNERS = {r.value for r in PARTNER_REPORTERS}
 BORROW_MIN_SIMILARITY = 0.55
 
 

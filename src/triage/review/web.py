@@ -2,7 +2,8 @@
 
 Server-rendered (Jinja2); every action is a plain HTML form, so the pages work without JavaScript; a
 small script adds keyboard shortcuts and live SLA countdowns. The session is a signed cookie
-(itsdangerous, keyed by TRIAGE_SESSION_SECRET) holding the key's id and a CSRF token; the plain key is
+(itsdangerous, keyed by TRIAGE_SESSION_SECRET or the data directory's generated secret) holding a random
+token of a server-side session (`services/web_sessions.py`); signing out deletes it. The plain key is
 never stored. Every POST carries the CSRF token in a hidden field and is refused (403) without it.
 The pages call the same service functions as the API, with the same roles.
 """
@@ -13,6 +14,7 @@ import hmac
 import logging
 import os
 import secrets
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -20,23 +22,28 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from starlette.types import Scope
 
-from triage.api.deps import ComponentsDep
+from triage.api.deps import ComponentsDep, TicketId, client_address
+from triage.api.throttle import Throttle
 from triage.components import Components
 from triage.db.models import ApiKey, CaseRow, utcnow
-from triage.errors import AuthError, InvalidTicket, TriageError
+from triage.db.queries import claim_is_active
+from triage.domain.text import PlainText
+from triage.errors import AuthError, InvalidTicket, TooManyRequests, TriageError
 from triage.services.keys import authenticate
 from triage.services.review import (
     DEFAULT_LEASE,
     QUEUE_STATUSES,
     REASON_CODES,
+    actor_labels,
     as_utc,
     claim_ticket,
     latest_review,
@@ -47,6 +54,7 @@ from triage.services.review import (
     ticket_history,
 )
 from triage.services.tickets import get_ticket, reason_texts
+from triage.services.web_sessions import end_session, find_session, session_secret, start_session
 
 __all__ = ["STATIC_PATH", "router", "static_assets"]
 
@@ -63,6 +71,7 @@ SESSION_MAX_AGE = 12 * 3600
 REVIEW_ROLES = ("reviewer", "admin")
 STATS_ROLES = ("analyst", "admin")
 SIGN_IN_ROLES = ("reviewer", "analyst", "admin")
+MAX_PAGE = 10_000  # deeper pages are refused (422): the database needs a bounded offset
 
 
 @lru_cache(maxsize=1)
@@ -100,22 +109,29 @@ class WebUser:
 
 
 def _serializer(c: Components) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(c.settings.session_secret.get_secret_value(), salt="triage.review.session")
+    return URLSafeTimedSerializer(session_secret(c.settings), salt="triage.review.session")
+
+
+def _session_token(request: Request, c: Components) -> str | None:
+    """The server-side session token inside the signed cookie (None if absent, tampered or too old)."""
+    raw = request.cookies.get(COOKIE)
+    if not raw or len(raw) > 512:
+        return None
+    try:
+        token = _serializer(c).loads(raw, max_age=SESSION_MAX_AGE)
+    except BadSignature:
+        return None
+    return token if isinstance(token, str) else None
 
 
 def _current_user(request: Request, c: Components) -> WebUser | None:
-    raw = request.cookies.get(COOKIE)
-    if not raw:
+    token = _session_token(request, c)
+    if token is None:
         return None
-    try:
-        data = _serializer(c).loads(raw, max_age=SESSION_MAX_AGE)
-    except BadSignature:
+    found = find_session(c.sessions, token)
+    if found is None:
         return None
-    with c.sessions() as session:
-        key = session.get(ApiKey, data.get("k"))
-        if key is None or key.revoked_at is not None:
-            return None
-        return WebUser(key_id=key.id, name=key.name, role=key.role, csrf=str(data.get("c", "")))
+    return WebUser(key_id=found.key_id, name=found.name, role=found.role, csrf=found.csrf)
 
 
 def _secure(request: Request, c: Components) -> bool:
@@ -142,12 +158,39 @@ def _refuse(request: Request, user: WebUser | None, detail: str, status_code: in
                                            "detail": detail}, status_code=status_code)
 
 
-def _guard(request: Request, c: Components, roles: tuple[str, ...]) -> WebUser | Response:
+class WebRefusal(Exception):
+    """Raised by the web dependencies: the page to answer instead (sign-in redirect, 403 page)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("web request refused")
+        self.response = response
+
+
+class _WebRoute(APIRoute):
+    """Answers a `WebRefusal` raised by a dependency with its page, so handlers receive a `WebUser`."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except WebRefusal as refusal:
+                return refusal.response
+
+        return route
+
+
+router.route_class = _WebRoute
+
+
+def _signed_in(request: Request, c: Components, roles: tuple[str, ...]) -> WebUser:
     user = _current_user(request, c)
     if user is None:
-        return _to_login(request)
+        raise WebRefusal(_to_login(request))
     if user.role not in roles:
-        return _refuse(request, user, f"a {user.role} key may not open this page; it needs {' or '.join(roles)}")
+        raise WebRefusal(_refuse(request, user, f"a {user.role} key may not open this page; it needs "
+                                                f"{' or '.join(roles)}"))
     return user
 
 
@@ -155,12 +198,28 @@ def _csrf_ok(user: WebUser, token: str) -> bool:
     return bool(token) and hmac.compare_digest(user.csrf, token)
 
 
-def _guard_form(request: Request, c: Components, csrf_token: str) -> WebUser | Response:
+def _web_reviewer(request: Request, components: ComponentsDep) -> WebUser:
+    return _signed_in(request, components, REVIEW_ROLES)
+
+
+def _web_analyst(request: Request, components: ComponentsDep) -> WebUser:
+    return _signed_in(request, components, STATS_ROLES)
+
+
+def _web_reviewer_form(request: Request, components: ComponentsDep,
+                       csrf_token: Annotated[str, Form()] = "") -> WebUser:
     """A reviewer's form post: signed in with a review role, and carrying the session's CSRF token."""
-    user = _guard(request, c, REVIEW_ROLES)
-    if isinstance(user, WebUser) and not _csrf_ok(user, csrf_token):
-        return _refuse(request, user, "missing or wrong CSRF token; reload the page")
+    user = _signed_in(request, components, REVIEW_ROLES)
+    if not _csrf_ok(user, csrf_token):
+        raise WebRefusal(_refuse(request, user, "missing or wrong CSRF token; reload the page"))
     return user
+
+
+# The web pages' own dependencies (they answer with pages, not problem+json, so they live here, beside
+# the pages, rather than in api/deps.py): not signed in -> the sign-in page; wrong role -> a 403 page.
+WebReviewer = Annotated[WebUser, Depends(_web_reviewer)]
+WebAnalyst = Annotated[WebUser, Depends(_web_analyst)]
+WebReviewerForm = Annotated[WebUser, Depends(_web_reviewer_form)]
 
 
 def _ticket_with_error(
@@ -206,7 +265,8 @@ def static_assets() -> StaticFiles:
 
 # -- sign in / out -----------------------------------------------------------------------------------
 @router.get("/login")
-def login_page(request: Request, components: ComponentsDep, next: str | None = None) -> Response:
+def login_page(request: Request, components: ComponentsDep,
+               next: Annotated[PlainText | None, Query(max_length=2000)] = None) -> Response:
     token = secrets.token_urlsafe(24)
     response = _render(request, "login.html", {"user": None, "csrf": token, "next": next or "", "error": None})
     response.set_cookie(LOGIN_COOKIE, token, max_age=1800, httponly=True, samesite="strict",
@@ -222,12 +282,22 @@ def login(
     expected = request.cookies.get(LOGIN_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, csrf_token):
         return _refuse(request, None, "the sign-in form expired; reload the page and sign in again")
+    throttle: Throttle = request.app.state.throttle
+    client = client_address(request)
+    try:
+        throttle.check_client(client)
+    except TooManyRequests as exc:
+        refused = _refuse(request, None, exc.detail, status_code=429)
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
     error = None
     key: ApiKey | None = None
     try:
         with components.sessions() as session:
             key = authenticate(session, api_key.strip())
     except AuthError:
+        throttle.record_failure(client)
+        log.warning("failed sign-in", extra={"client": client})
         error = "That key is unknown or revoked."
     if key is not None and key.role not in SIGN_IN_ROLES:
         error = f"A {key.role} key cannot sign in here; use a reviewer, analyst or admin key."
@@ -238,7 +308,8 @@ def login(
         again.set_cookie(LOGIN_COOKIE, token, max_age=1800, httponly=True, samesite="strict",
                          secure=_secure(request, components), path="/review")
         return again
-    cookie = _serializer(components).dumps({"k": key.id, "c": secrets.token_urlsafe(24)})
+    token = start_session(components.sessions, key_id=key.id, lifetime=timedelta(seconds=SESSION_MAX_AGE))
+    cookie = _serializer(components).dumps(token)
     response = RedirectResponse(_safe_next(next, key.role), status_code=303)
     response.set_cookie(COOKIE, cookie, max_age=SESSION_MAX_AGE, httponly=True, samesite="lax",
                         secure=_secure(request, components), path="/")
@@ -252,6 +323,9 @@ def logout(request: Request, components: ComponentsDep, csrf_token: Annotated[st
     user = _current_user(request, components)
     if user is not None and not _csrf_ok(user, csrf_token):
         return _refuse(request, user, "missing or wrong CSRF token")
+    token = _session_token(request, components)
+    if token is not None:
+        end_session(components.sessions, token)  # the cookie is worthless from now on, wherever it is kept
     response = RedirectResponse("/review/login", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response
@@ -260,12 +334,13 @@ def logout(request: Request, components: ComponentsDep, csrf_token: Annotated[st
 # -- queue -------------------------------------------------------------------------------------------
 @router.get("/")
 def queue_page(
-    request: Request, components: ComponentsDep, queue: str = "", risk: str = "", language: str = "",
-    status: str = "open", page: int = 1, done: str = "", done_action: str = "",
+    request: Request, components: ComponentsDep, user: WebReviewer,
+    queue: Annotated[PlainText, Query(max_length=60)] = "",
+    risk: Annotated[PlainText, Query(max_length=20)] = "", language: Annotated[PlainText, Query(max_length=8)] = "",
+    status: Annotated[PlainText, Query(max_length=20)] = "open",
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1, done: Annotated[PlainText, Query(max_length=64)] = "",
+    done_action: Annotated[PlainText, Query(max_length=20)] = "",
 ) -> Response:
-    user = _guard(request, components, REVIEW_ROLES)
-    if not isinstance(user, WebUser):
-        return user
     page = max(1, page)
     per_page = 25
     policy = components.policy
@@ -296,6 +371,7 @@ def _ticket_context(c: Components, ticket_id: str, user: WebUser) -> dict[str, A
     with c.sessions() as session:
         ticket, decision = get_ticket(session, ticket_id)
         history = ticket_history(session, ticket_id)
+        actors = actor_labels(session, history)
         review = latest_review(session, ticket_id)
         similar: list[dict[str, Any]] = []
         if decision is not None and decision.similar_cases:
@@ -307,11 +383,11 @@ def _ticket_context(c: Components, ticket_id: str, user: WebUser) -> dict[str, A
                                 "status": row.status if row else None, "source": row.source if row else None})
         session.expunge_all()
     now = utcnow()
-    expires = as_utc(ticket.claim_expires_at)
-    claim_active = bool(ticket.claimed_by and expires and expires > now)
+    claim_active = claim_is_active(ticket, now)
     policy = c.policy
     return {
-        "user": user, "ticket": ticket, "decision": decision, "history": history, "review": review,
+        "user": user, "ticket": ticket, "decision": decision, "history": history, "actors": actors,
+        "review": review,
         "reasons": reason_texts(decision.reasons)[0] if decision is not None else [],
         "similar": similar, "now": now, "claim_active": claim_active,
         "claimed_by_me": claim_active and ticket.claimed_by == user.key_id,
@@ -323,10 +399,7 @@ def _ticket_context(c: Components, ticket_id: str, user: WebUser) -> dict[str, A
 
 
 @router.get("/tickets/{ticket_id}")
-def ticket_page(request: Request, components: ComponentsDep, ticket_id: str) -> Response:
-    user = _guard(request, components, REVIEW_ROLES)
-    if not isinstance(user, WebUser):
-        return user
+def ticket_page(request: Request, components: ComponentsDep, ticket_id: TicketId, user: WebReviewer) -> Response:
     try:
         context = _ticket_context(components, ticket_id, user)
     except TriageError as exc:
@@ -336,11 +409,8 @@ def ticket_page(request: Request, components: ComponentsDep, ticket_id: str) -> 
 
 @router.post("/tickets/{ticket_id}/claim")
 def claim(
-    request: Request, components: ComponentsDep, ticket_id: str, csrf_token: Annotated[str, Form()] = "",
+    request: Request, components: ComponentsDep, ticket_id: TicketId, user: WebReviewerForm,
 ) -> Response:
-    user = _guard_form(request, components, csrf_token)
-    if not isinstance(user, WebUser):
-        return user
     try:
         claim_ticket(components.sessions, ticket_id=ticket_id, reviewer_id=user.key_id, reviewer_name=user.name)
     except TriageError as exc:
@@ -350,21 +420,16 @@ def claim(
 
 @router.post("/tickets/{ticket_id}/review")
 def review(
-    request: Request, components: ComponentsDep, ticket_id: str,
+    request: Request, components: ComponentsDep, ticket_id: TicketId, user: WebReviewerForm,
     action: Annotated[str, Form()] = "", version: Annotated[str, Form()] = "",
     decision_id: Annotated[str, Form()] = "", final_reply: Annotated[str, Form()] = "",
     category: Annotated[str, Form()] = "", risk: Annotated[str, Form()] = "", queue: Annotated[str, Form()] = "",
     reason_code: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
     model_category: Annotated[str, Form()] = "", model_queue: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    user = _guard_form(request, components, csrf_token)
-    if not isinstance(user, WebUser):
-        return user
     form = {"action": action, "final_reply": final_reply, "category": category, "risk": risk, "queue": queue,
             "reason_code": reason_code, "note": note}
-    if category and category != model_category and queue == model_queue:
-        queue = ""  # the reviewer moved the category but left the queue: route by the new category
+    # a moved category with the queue left as routed follows the category: services.review.review_queue_for
     try:
         if not version.isdigit():
             raise InvalidTicket("the form has no ticket version; reload the page", field="version")
@@ -384,10 +449,8 @@ WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta
 
 
 @router.get("/stats")
-def stats_page(request: Request, components: ComponentsDep, window: str = "7d") -> Response:
-    user = _guard(request, components, STATS_ROLES)
-    if not isinstance(user, WebUser):
-        return user
+def stats_page(request: Request, components: ComponentsDep, user: WebAnalyst,
+               window: Annotated[PlainText, Query(max_length=8)] = "7d") -> Response:
     span = WINDOWS.get(window, WINDOWS["7d"])
     until = utcnow()
     since, until = stats_window(until - span, until)

@@ -25,6 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from triage.components import Components
 from triage.db.models import ApiKey, AuditEvent, DecisionRow, ReviewRow, Ticket, utcnow
+from triage.db.queries import claim_is_active, key_actor, latest_decision, record_event
 from triage.domain.cases import Case, case_id_for
 from triage.domain.policy import Policy
 from triage.domain.tickets import check_text
@@ -41,10 +42,12 @@ __all__ = [
     "QueueItem",
     "QueuePage",
     "ReviewResult",
+    "actor_labels",
     "as_utc",
     "claim_ticket",
     "edit_distance",
     "review_queue",
+    "review_queue_for",
     "review_stats",
     "review_ticket",
     "stats_window",
@@ -88,11 +91,6 @@ def edit_distance(a: str, b: str) -> int:
 def as_utc(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; every time stored here is UTC."""
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
-def _latest_decision(session: Session, ticket_id: str) -> DecisionRow | None:
-    return session.scalar(
-        select(DecisionRow).where(DecisionRow.ticket_id == ticket_id).order_by(DecisionRow.seq.desc()).limit(1))
 
 
 def _key_names(session: Session, ids: set[str]) -> dict[str, str]:
@@ -142,13 +140,13 @@ def claim_ticket(
             lapse = as_utc(ticket.claim_expires_at)
             until = lapse.isoformat() if lapse else "?"
             raise Conflict(f"ticket {ticket_id} is claimed by {holder} until {until}")
-        decision = _latest_decision(session, ticket_id)
-        session.add(AuditEvent(
-            ticket_id=ticket_id, actor=f"key:{reviewer_id}", action="claimed",
+        decision = latest_decision(session, ticket_id)
+        record_event(
+            session, ticket_id=ticket_id, actor=key_actor(reviewer_id), action="claimed",
             data={"reviewer": reviewer_name, "expires_at": expires.isoformat(),
                   "decision_id": decision.id if decision else None,
                   "versions": decision.versions if decision else {}},
-        ))
+        )
         session.refresh(ticket)
         return Claim(ticket_id=ticket_id, claimed_by=reviewer_id, claimed_by_name=reviewer_name,
                      expires_at=expires, version=ticket.version)
@@ -170,6 +168,21 @@ def _check_labels(policy: Policy, category: str | None, risk: str | None, queue:
         raise InvalidTicket(f"risk: {risk!r} is not one of {', '.join(policy.risk_order)}", field="risk")
     if queue is not None and queue not in policy.routing.queues:
         raise InvalidTicket(f"queue: {queue!r} is not a queue in the routing policy", field="queue")
+
+
+def review_queue_for(policy: Policy, decision: DecisionRow, *, category: str, queue: str | None) -> str:
+    """The queue a review ends in; one rule for the API and the web form.
+
+    A queue the reviewer chose wins. When the category was corrected and the queue was left as the model
+    routed it (unset in the API; the form's pre-filled value on the page), the queue follows the new
+    category's default queue, as routing would have.
+    """
+    moved = category != decision.category
+    if queue is not None and not (moved and queue == decision.queue):
+        return queue
+    if moved:
+        return policy.routing.category_queues.get(category, decision.queue)
+    return decision.queue
 
 
 def _case_status(action: str, edited: bool, corrected: bool) -> str:
@@ -195,18 +208,23 @@ def review_ticket(
         raise InvalidTicket("reason_code: a rejection needs a reason code", field="reason_code")
     if action == "edit" and not (final_reply or "").strip():
         raise InvalidTicket("final_reply: an edit needs the reply to send", field="final_reply")
-    if final_reply is not None:
-        try:
-            check_text(final_reply, "final_reply")
-        except ValueError as exc:
-            raise InvalidTicket(str(exc), field="final_reply") from exc
+    texts = {"final_reply": final_reply, "note": note, "category": category, "risk": risk, "queue": queue,
+             "reason_code": reason_code, "decision_id": decision_id}
+    for name, value in texts.items():  # the web form reaches here without a request model: check once more
+        if value is not None:
+            try:
+                check_text(value, name)
+            except ValueError as exc:
+                raise InvalidTicket(str(exc), field=name) from exc
+    if note is not None and len(note) > 2000:
+        raise InvalidTicket("note: at most 2000 characters", field="note")
     _check_labels(c.policy, category, risk, queue)
 
     with c.sessions() as session:
         ticket = session.get(Ticket, ticket_id)
         if ticket is None:
             raise NotFound(f"no ticket with id {ticket_id}")
-        decision = _latest_decision(session, ticket_id)
+        decision = latest_decision(session, ticket_id)
         if decision is None or ticket.status not in _CLAIMABLE:
             raise Conflict(f"ticket {ticket_id} is {ticket.status}: it has no decision to review yet")
         if ticket.version != expected_version:
@@ -216,15 +234,13 @@ def review_ticket(
             raise Conflict(f"stale write: decision {decision_id} is no longer the latest ({decision.id}); "
                            "reload the ticket", field="decision_id")
         expires = as_utc(ticket.claim_expires_at)
-        if ticket.claimed_by not in (None, reviewer_id) and expires is not None and expires > now:
+        if ticket.claimed_by != reviewer_id and claim_is_active(ticket, now) and expires is not None:
             holder = _key_names(session, {ticket.claimed_by or ""}).get(ticket.claimed_by or "", "another reviewer")
             raise Conflict(f"ticket {ticket_id} is claimed by {holder} until {expires.isoformat()}")
 
         final_category = category or decision.category
         final_risk = risk or decision.risk
-        if queue is None:
-            queue = (c.policy.routing.category_queues.get(final_category, decision.queue)
-                     if final_category != decision.category else decision.queue)
+        queue = review_queue_for(c.policy, decision, category=final_category, queue=queue)
         sent = None if action == "reject" else (final_reply if final_reply is not None else decision.draft_reply)
         if sent is not None and not sent.strip():
             raise InvalidTicket("final_reply: the reply is empty; reject the draft to send nothing",
@@ -251,14 +267,14 @@ def review_ticket(
             session.rollback()
             raise Conflict(f"stale write: ticket {ticket_id} changed while you reviewed it; reload it",
                            field="version") from exc
-        session.add(AuditEvent(
-            ticket_id=ticket.id, actor=f"key:{reviewer_id}", action="reviewed", created_at=now,
+        record_event(
+            session, ticket_id=ticket.id, actor=key_actor(reviewer_id), action="reviewed", at=now,
             data={"reviewer": reviewer_name, "review_id": review.id, "action": action, "reason_code": reason_code,
                   "decision_id": decision.id, "version_read": expected_version, "version_written": ticket.version,
                   "before": {"category": decision.category, "risk": decision.risk, "queue": decision.queue},
                   "after": {"category": final_category, "risk": final_risk, "queue": queue},
                   "edit_distance": distance, "versions": decision.versions},
-        ))
+        )
         session.commit()
         version = ticket.version
         case = None
@@ -283,10 +299,10 @@ def review_ticket(
         except Exception:  # the review stands; the case can be re-learned by reviewing again
             log.exception("could not add the reviewed ticket to the case memory", extra={"ticket": ticket_id})
         with c.sessions.begin() as session:
-            session.add(AuditEvent(
-                ticket_id=ticket_id, actor="system:review", action="learned" if learned else "learn_failed",
+            record_event(
+                session, ticket_id=ticket_id, actor="system:review", action="learned" if learned else "learn_failed",
                 data={"case_id": case_id, "status": case.status, "category": case.category, "risk": case.risk,
-                      "queue": case.queue}))
+                      "queue": case.queue})
     return ReviewResult(review=review, ticket_version=version, case_id=case_id, learned=learned)
 
 
@@ -297,6 +313,15 @@ def ticket_history(session: Session, ticket_id: str) -> list[AuditEvent]:
         raise NotFound(f"no ticket with id {ticket_id}")
     return list(session.scalars(
         select(AuditEvent).where(AuditEvent.ticket_id == ticket_id).order_by(AuditEvent.id)))
+
+
+def actor_labels(session: Session, events: list[AuditEvent]) -> dict[str, str]:
+    """How each event's actor is shown: `role:name` for a key (never its id: key ids are kept to the
+    audit table), `system:...` as it is."""
+    ids = {e.actor.removeprefix("key:") for e in events if e.actor.startswith("key:")}
+    rows = session.execute(select(ApiKey.id, ApiKey.role, ApiKey.name).where(ApiKey.id.in_(ids))).all() if ids else []
+    labels = {f"key:{key_id}": f"{role}:{name}" for key_id, role, name in rows}
+    return {e.actor: labels.get(e.actor, "key:unknown" if e.actor.startswith("key:") else e.actor) for e in events}
 
 
 def latest_review(session: Session, ticket_id: str) -> ReviewRow | None:
@@ -354,8 +379,7 @@ def review_queue(
     names = _key_names(session, {t.claimed_by or "" for t, _ in rows})
     items = []
     for t, d in rows:
-        expires = as_utc(t.claim_expires_at)
-        active = bool(t.claimed_by and expires and expires > now)
+        active = claim_is_active(t, now)
         items.append(QueueItem(ticket=t, decision=d, claimed_by_name=names.get(t.claimed_by or "") if active else None,
                                claim_active=active))
     return QueuePage(items=items, total=int(total), limit=limit, offset=offset)
@@ -457,8 +481,8 @@ def review_stats(session: Session, *, since: datetime, until: datetime, now: dat
     for r in reviews:
         per_reviewer[(r.reviewer_id, r.reviewer_name)][r.action] += 1
     stats.reviewers = sorted(
-        ({"reviewer_id": rid, "name": name, "total": sum(cnt.values()), **{a: cnt.get(a, 0) for a in ACTIONS}}
-         for (rid, name), cnt in per_reviewer.items()),
+        ({"name": name, "total": sum(cnt.values()), **{a: cnt.get(a, 0) for a in ACTIONS}}
+         for (_, name), cnt in per_reviewer.items()),
         key=lambda x: (-x["total"], x["name"]))
     return stats
 
@@ -466,9 +490,16 @@ def review_stats(session: Session, *, since: datetime, until: datetime, now: dat
 def stats_window(since: datetime | None, until: datetime | None, *, days: float = 7) -> tuple[datetime, datetime]:
     """Fill in a window: until defaults to now, since to `days` before until; naive times are UTC."""
     until = until or utcnow()
-    since = since or until - timedelta(days=days)
-    until = until if until.tzinfo else until.replace(tzinfo=UTC)
-    since = since if since.tzinfo else since.replace(tzinfo=UTC)
+    try:
+        since = since or until - timedelta(days=days)
+    except OverflowError:  # an `until` in year 1
+        raise InvalidTicket(f"until: must leave room for a {days:g}-day window; send since too",
+                            field="until") from None
+    try:  # stored times are UTC; a time at the edge of the calendar has no UTC equivalent
+        until = until.astimezone(UTC) if until.tzinfo else until.replace(tzinfo=UTC)
+        since = since.astimezone(UTC) if since.tzinfo else since.replace(tzinfo=UTC)
+    except OverflowError:
+        raise InvalidTicket("since/until: out of the range of dates in UTC", field="until") from None
     if since >= until:
         raise InvalidTicket("since: must be before until", field="since")
     return since, until

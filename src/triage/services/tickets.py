@@ -11,9 +11,10 @@ No transaction is held open across embedding, retrieval or an LLM call.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,7 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from triage.components import Components
-from triage.db.models import AuditEvent, DecisionRow, Ticket, new_id
+from triage.db.models import DecisionRow, Ticket, new_id
+from triage.db.queries import key_actor, latest_decision, record_event
 from triage.domain.tickets import (
     CategoryOut,
     CriticalEvidence,
@@ -59,23 +61,19 @@ class Submission:
     created: bool
 
 
-def facts_of(t: Ticket) -> TicketFacts:
-    received = t.created_at if t.created_at.tzinfo else t.created_at.replace(tzinfo=UTC)
-    return TicketFacts(
-        id=t.id, subject=t.subject, body=t.body, channel=t.channel, reporter_type=t.reporter_type,
-        language=None if t.language_detected else t.language, region=t.region, received_at=received,
-    )
+def content_hash(ticket: TicketIn) -> str:
+    """SHA-256 of everything the client sent except external_id (canonical JSON: sorted keys)."""
+    content = ticket.model_dump(mode="json", exclude={"external_id"})
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _same_content(t: Ticket, incoming: TicketIn) -> bool:
+    if t.content_hash is not None:
+        return t.content_hash == content_hash(incoming)
+    # rows written before 0004 have no fingerprint: compare what they stored
     return (t.subject, t.body, t.channel, t.reporter_type) == (
         incoming.subject, incoming.body, incoming.channel.value, incoming.reporter.type.value)
-
-
-def _latest_decision(session: Session, ticket_id: str) -> DecisionRow | None:
-    return session.scalar(
-        select(DecisionRow).where(DecisionRow.ticket_id == ticket_id).order_by(DecisionRow.seq.desc()).limit(1)
-    )
 
 
 def _find(session: Session, client_id: str, external_id: str) -> Ticket | None:
@@ -93,9 +91,10 @@ def persist_ticket(sessions: sessionmaker[Session], *, client_id: str, ticket: T
                 subject=ticket.subject, body=ticket.body, language=ticket.language,
                 language_detected=ticket.language is None, region=ticket.region.upper() if ticket.region else None,
                 links=list(ticket.links), metadata_=dict(ticket.metadata), status="received",
+                content_hash=content_hash(ticket),
             )
             session.add(row)
-            session.add(AuditEvent(ticket_id=row.id, actor=f"key:{client_id}", action="received", data={}))
+            record_event(session, ticket_id=row.id, actor=key_actor(client_id), action="received")
             try:
                 session.commit()
                 return Submission(ticket=row, decision=None, created=True)
@@ -108,7 +107,7 @@ def persist_ticket(sessions: sessionmaker[Session], *, client_id: str, ticket: T
             raise Conflict(
                 f"external_id {ticket.external_id!r} was already used for a different ticket "
                 f"({existing.id}); use a new external_id", field="external_id")
-        return Submission(ticket=existing, decision=_latest_decision(session, existing.id), created=False)
+        return Submission(ticket=existing, decision=latest_decision(session, existing.id), created=False)
 
 
 def write_decision(
@@ -120,7 +119,7 @@ def write_decision(
             ticket = session.get(Ticket, ticket_id)
             if ticket is None:
                 raise NotFound(f"ticket {ticket_id} vanished before its decision was written")
-            latest = _latest_decision(session, ticket_id)
+            latest = latest_decision(session, ticket_id)
             if first_only and latest is not None:
                 return latest
             seq = (session.scalar(select(func.max(DecisionRow.seq)).where(DecisionRow.ticket_id == ticket_id))
@@ -140,11 +139,11 @@ def write_decision(
                 ticket.status = "decided"
             ticket.language = d.language
             ticket.language_detected = d.language_detected
-            session.add(AuditEvent(
-                ticket_id=ticket_id, actor=SYSTEM_ACTOR, action="decided",
+            record_event(
+                session, ticket_id=ticket_id, actor=SYSTEM_ACTOR, action="decided",
                 data={"decision_id": row.id, "seq": seq, "path": str(d.path), "category": d.category,
                       "risk": d.risk, "queue": d.queue, "versions": d.versions},
-            ))
+            )
             try:
                 session.commit()
                 return row
@@ -152,7 +151,7 @@ def write_decision(
                 session.rollback()
                 continue
     with sessions() as session:
-        latest = _latest_decision(session, ticket_id)
+        latest = latest_decision(session, ticket_id)
         if latest is None:
             raise Conflict(f"could not write a decision for ticket {ticket_id} under contention")
         return latest
@@ -163,14 +162,14 @@ def _note_failure(sessions: sessionmaker[Session], ticket_id: str, error: Except
         ticket = session.get(Ticket, ticket_id)
         if ticket is not None:
             ticket.attempts += 1
-            session.add(AuditEvent(ticket_id=ticket_id, actor=SYSTEM_ACTOR, action="decision_failed",
-                                   data={"error": type(error).__name__}))
+            record_event(session, ticket_id=ticket_id, actor=SYSTEM_ACTOR, action="decision_failed",
+                         data={"error": type(error).__name__})
 
 
 async def _decide_and_write(
     c: Components, tickets: list[Ticket], *, first_only: bool = True
 ) -> list[DecisionRow | None]:
-    facts = [facts_of(t) for t in tickets]
+    facts = [TicketFacts.from_ticket(t) for t in tickets]
     try:
         decisions = await c.pipeline.decide_many(facts)
     except Exception as exc:  # the ticket is safe; reprocess will complete it
@@ -248,7 +247,7 @@ def get_ticket(session: Session, ticket_id: str) -> tuple[Ticket, DecisionRow | 
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFound(f"no ticket with id {ticket_id}")
-    return ticket, _latest_decision(session, ticket_id)
+    return ticket, latest_decision(session, ticket_id)
 
 
 def reason_texts(stored: list[Any]) -> tuple[list[str], list[str]]:
