@@ -14,7 +14,7 @@ from triage.db.models import ApiKey
 from triage.errors import AuthError, Forbidden
 from triage.services.keys import authenticate
 
-__all__ = ["ComponentsDep", "CurrentKey", "SessionDep", "require_roles"]
+__all__ = ["ComponentsDep", "CurrentKey", "MetricsAccess", "SessionDep", "require_roles"]
 
 _bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer trg_...`")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key, alternative header")
@@ -67,3 +67,16 @@ ReviewerKey = Annotated[ApiKey, Depends(require_roles("reviewer", "admin"))]
 AnalystKey = Annotated[ApiKey, Depends(require_roles("analyst", "admin"))]
 HistoryKey = Annotated[ApiKey, Depends(require_roles("reviewer", "analyst", "admin"))]
 AdminKey = Annotated[ApiKey, Depends(require_roles("admin"))]
+
+
+def check_metrics_access(
+    components: ComponentsDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    header: Annotated[str | None, Depends(_header)],
+) -> None:
+    """/metrics is open unless TRIAGE_METRICS__REQUIRE_KEY: then any valid API key (any role) may scrape."""
+    if components.settings.metrics.require_key:
+        get_current_key(components, bearer, header)
+
+
+MetricsAccess = Annotated[None, Depends(check_metrics_access)]
