@@ -16,8 +16,8 @@ import yaml
 from triage.config import PROJECT_ROOT, Settings
 
 DEPLOY = PROJECT_ROOT / "deploy"
-#: every metric family triage exports (tests/api/test_metrics.py checks the scrape has them)
-PROMQL_FUNCTIONS = {"sum", "rate", "increase", "histogram_quantile", "max", "topk", "by", "le"}
+#: PromQL words that are not metric names (tests/llm/test_llm_telemetry.py checks the rest are exported)
+PROMQL_FUNCTIONS = {"sum", "rate", "increase", "histogram_quantile", "max", "topk"}
 
 
 def compose_schema() -> dict[str, Any]:
@@ -90,7 +90,8 @@ def dashboard_metrics() -> set[str]:
     names: set[str] = set()
     for panel in dashboard["panels"]:
         for target in panel["targets"]:
-            for token in re.findall(r"[a-z_][a-z0-9_]*(?=\s*[{\[)])", target["expr"]):
+            expr = re.sub(r"\bby\s*\([^)]*\)", "", target["expr"])  # grouping labels are not metrics
+            for token in re.findall(r"[a-z_][a-z0-9_]*(?=\s*[{\[)])", expr):
                 if token not in PROMQL_FUNCTIONS:
                     names.add(re.sub(r"_(bucket|sum|count|total)$", "", token))
     return names
