@@ -195,6 +195,10 @@ class StateCollector(Collector):
             self._queue = (now, snap)
             return snap
 
+    def describe(self) -> list[Metric]:
+        """Nothing to pre-declare: keeps the registry from calling `collect` (a database query) at registration."""
+        return []
+
     def collect(self) -> Iterator[Metric]:
         p = self.pipeline
         info = InfoMetricFamily("triage_build", "Version, decision mode and policy version")
