@@ -167,12 +167,12 @@ def _free_port() -> int:
 class LiveServer:
     """The real app under uvicorn in a thread, on a loopback port."""
 
-    def __init__(self, settings: Settings, components: Components) -> None:
+    def __init__(self, settings: Settings, components: Components, **app_options: Any) -> None:
         import uvicorn
 
         from triage.app import create_app
 
-        self.app = create_app(settings, components=components)
+        self.app = create_app(settings, components=components, **app_options)
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_config=None, lifespan="on")
@@ -198,11 +198,12 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server() -> Iterator[Callable[[Settings, Components], LiveServer]]:
+def live_server() -> Iterator[Callable[..., LiveServer]]:
+    """Start the real app on a loopback port; keyword options go to `create_app` (e.g. span_exporter)."""
     servers: list[LiveServer] = []
 
-    def start(settings: Settings, components: Components) -> LiveServer:
-        srv = LiveServer(settings, components).__enter__()
+    def start(settings: Settings, components: Components, **app_options: Any) -> LiveServer:
+        srv = LiveServer(settings, components, **app_options).__enter__()
         servers.append(srv)
         return srv
 

@@ -9,13 +9,14 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 
 from triage import __version__
 from triage.api import health, review, tickets
+from triage.api import metrics as metrics_api
 from triage.api.openapi import document_problems
 from triage.api.problems import SECURITY_HEADERS, BodySizeLimit, JsonBodyByDefault, install_problem_handlers, problem
 from triage.api.throttle import Throttle
@@ -24,6 +25,11 @@ from triage.config import Settings
 from triage.logs import request_id_var
 from triage.review import web as review_web
 from triage.services.tickets import reprocess_pending
+from triage.shutdown import InFlightMiddleware, close_llm
+from triage.telemetry import Telemetry
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export import SpanExporter
 
 __all__ = ["create_app"]
 
@@ -56,8 +62,10 @@ PROBLEM_SCHEMA = {
 }
 
 
-def create_app(settings: Settings, *, components: Components | None = None) -> FastAPI:
-    """Build the app. Pass `components` to share already-built adapters (tests, embedding in a host)."""
+def create_app(settings: Settings, *, components: Components | None = None,
+               span_exporter: SpanExporter | None = None) -> FastAPI:
+    """Build the app. Pass `components` to share already-built adapters (tests, embedding in a host), and
+    `span_exporter` to trace into it (tests: the in-memory exporter)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -68,18 +76,26 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
         task = None
         if settings.reprocess_on_startup:
             task = asyncio.create_task(reprocess_pending(comps), name="startup-reprocess")
+        telemetry.attach(comps)
         log.info("triage ready", extra={"mode": comps.pipeline.mode, "policy": comps.policy.version})
         try:
             yield
         finally:
+            # uvicorn has stopped accepting and waited for requests (TRIAGE_SHUTDOWN__GRACE_S); see triage.shutdown
+            drained = await telemetry.in_flight.drain(timeout_s=settings.shutdown.grace_s)
             if task is not None and not task.done():
                 task.cancel()
                 try:
                     await task
                 except asyncio.CancelledError:
                     pass
+            telemetry.detach(comps)
+            telemetry.shutdown()
+            await close_llm(comps.pipeline.llm)
             if owned:
                 comps.close()
+            log.info("triage stopped: %s, LLM client closed%s", "drained" if drained else "not drained",
+                     ", store closed" if owned else "")
 
     app = FastAPI(
         title="triage",
@@ -94,9 +110,12 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
     )
     app.state.throttle = Throttle(settings.throttle)
     install_problem_handlers(app)
+    telemetry = Telemetry.install(app, settings, span_exporter=span_exporter)
     app.include_router(tickets.router)
     app.include_router(review.router)
     app.include_router(health.router)
+    if settings.metrics.enabled:
+        app.include_router(metrics_api.router)
     app.include_router(review_web.router)
     app.mount(review_web.STATIC_PATH, review_web.static_assets(), name="review-static")
 
@@ -126,6 +145,7 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
 
     app.add_middleware(JsonBodyByDefault)
     app.add_middleware(BodySizeLimit, max_bytes=settings.limits.max_body_bytes)
+    app.add_middleware(InFlightMiddleware, in_flight=telemetry.in_flight)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:

@@ -311,7 +311,12 @@ def serve(
     workers: Annotated[int, typer.Option(help="uvicorn worker processes (needs PostgreSQL and a Qdrant "
                                          "server: embedded Qdrant is single-process)")] = 1,
 ) -> None:
-    """Serve the HTTP API (OpenAPI docs at /docs)."""
+    """Serve the HTTP API (OpenAPI docs at /docs, Prometheus metrics at /metrics).
+
+    SIGTERM or Ctrl-C stops accepting connections, lets requests in flight finish for at most
+    TRIAGE_SHUTDOWN__GRACE_S seconds, then closes the LLM client and the case store; a ticket persisted but
+    not decided by then is decided at the next start-up.
+    """
     import uvicorn
 
     from triage.app import create_app
@@ -331,11 +336,12 @@ def serve(
         if comps is not None:
             comps.close()
         uvicorn.run("triage.app:app_from_env", factory=True, host=host or settings.host,
-                    port=port or settings.port, workers=workers, log_config=None)
+                    port=port or settings.port, workers=workers, log_config=None,
+                    timeout_graceful_shutdown=settings.shutdown.grace_s)
         return
     try:
         uvicorn.run(create_app(settings, components=comps), host=host or settings.host,
-                    port=port or settings.port, log_config=None)
+                    port=port or settings.port, log_config=None, timeout_graceful_shutdown=settings.shutdown.grace_s)
     finally:
         if comps is not None:
             comps.close()

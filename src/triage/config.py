@@ -177,6 +177,33 @@ class ThrottleSettings(BaseModel):
 MIN_SECRET_CHARS = 32
 
 
+class MetricsSettings(BaseModel):
+    enabled: bool = Field(default=True, description="serve Prometheus metrics at /metrics")
+    require_key: bool = Field(
+        default=False, description="/metrics answers only with an API key (any role; Prometheus: "
+        "`authorization: {credentials_file: ...}`); off by default, like most exporters behind a private network")
+    scrape_cache_s: float = Field(
+        default=10.0, ge=0.0, description="the review-queue gauges (one grouped query) are reused for this long, "
+        "so several scrapers cost one query")
+
+
+class TracingSettings(BaseModel):
+    enabled: bool | None = Field(
+        default=None, description="OpenTelemetry traces; unset: on when OTEL_EXPORTER_OTLP_ENDPOINT or "
+        "`otlp_endpoint` is set")
+    otlp_endpoint: str | None = Field(
+        default=None, description="OTLP/HTTP collector, e.g. http://otel-collector:4318 (else the standard "
+        "OTEL_EXPORTER_OTLP_* variables)")
+    service_name: str = Field(default="triage", description="the `service.name` resource attribute")
+
+
+class ShutdownSettings(BaseModel):
+    grace_s: int = Field(
+        default=25, ge=1, description="on SIGTERM: how long in-flight requests may take to finish before they are "
+        "cancelled (their tickets stay persisted and are decided at the next start-up); keep it below the "
+        "orchestrator's kill timeout (Kubernetes: 30 s)")
+
+
 class Settings(BaseSettings):
     """All configuration. Environment: TRIAGE_<FIELD> and TRIAGE_<SECTION>__<FIELD>."""
 
@@ -207,6 +234,9 @@ class Settings(BaseSettings):
     seed: SeedSettings = SeedSettings()
     limits: LimitSettings = LimitSettings()
     throttle: ThrottleSettings = ThrottleSettings()
+    metrics: MetricsSettings = MetricsSettings()
+    tracing: TracingSettings = TracingSettings()
+    shutdown: ShutdownSettings = ShutdownSettings()
 
     @model_validator(mode="after")
     def _refuse_weak_secrets(self) -> Settings:

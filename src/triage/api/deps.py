@@ -18,7 +18,8 @@ from triage.domain.text import PlainText
 from triage.errors import AuthError, Forbidden
 from triage.services.keys import authenticate
 
-__all__ = ["ComponentsDep", "CurrentKey", "SessionDep", "authenticate_request", "client_address", "require_roles"]
+__all__ = ["ComponentsDep", "CurrentKey", "MetricsAccess", "SessionDep", "authenticate_request", "client_address",
+           "require_roles"]
 
 log = logging.getLogger(__name__)
 
@@ -115,3 +116,18 @@ AdminKey = Annotated[ApiKey, Depends(require_roles("admin"))]
 
 #: A path id (tickets, keys): plain text, bounded; a UUID in practice.
 TicketId = Annotated[PlainText, Path(max_length=64, description="the id the service returned (a UUID)")]
+
+
+def check_metrics_access(
+    request: Request,
+    components: ComponentsDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    header: Annotated[str | None, Depends(_header)],
+) -> None:
+    """/metrics is open unless TRIAGE_METRICS__REQUIRE_KEY: then any valid API key (any role) may scrape
+    (throttled like every other key check)."""
+    if components.settings.metrics.require_key:
+        authenticate_request(request)
+
+
+MetricsAccess = Annotated[None, Depends(check_metrics_access)]

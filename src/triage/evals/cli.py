@@ -102,6 +102,10 @@ def compare(
     seed: Annotated[int, typer.Option(help="bootstrap seed")] = 7,
     show: Annotated[int, typer.Option(help="changed examples to list per label")] = 10,
     json_out: Annotated[Path | None, typer.Option("--json", help="also write the full comparison here")] = None,
+    html_out: Annotated[Path | None, typer.Option(
+        "--html", help="also write the comparison as one self-contained page (metric table, per-class deltas, "
+        "coverage curves, reliability diagrams, changed examples with their text), linked from both runs' "
+        "report.html and report.md")] = None,
 ) -> None:
     """Compare two runs: metric deltas with paired-bootstrap 95% CIs, McNemar's test, changed examples."""
     from triage.config import get_settings
@@ -130,6 +134,12 @@ def compare(
             out.print(f"  {c['change']:>7}  {c['id']}  gold={c['gold']}  {c['a']} → {c['b']}")
     if json_out:
         json_out.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    if html_out:
+        from triage.evals.compare_page import write_compare_page
+
+        with console.status("drawing the comparison page …"):
+            write_compare_page(result, html_out)
+        console.print(f"comparison page: {html_out} (linked from {run_a / 'report.html'} and {run_b / 'report.html'})")
     if result["regressions"]:
         console.print(f"[red]significant regressions:[/] {', '.join(result['regressions'])}")
         if fail_on_regression:

@@ -370,6 +370,11 @@ class LocalClassifier:
     def fitted_count(self) -> int:
         return self._fitted_count
 
+    @property
+    def fitted_revision(self) -> int | None:
+        """The case store's revision the model was fitted on (None before the first fit)."""
+        return self._fitted_revision
+
     def class_counts(self, label: str = "category") -> dict[str, int]:
         lm = self._state[1].get(label)
         return dict(lm.counts) if lm is not None else {}

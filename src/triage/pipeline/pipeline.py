@@ -46,8 +46,8 @@ from triage.pipeline.route import Router
 from triage.pipeline.signals import SignalScanner
 from triage.ports import CaseStore, Embedder
 
-__all__ = ["Decision", "DecisionPath", "LlmDecider", "LlmVerdict", "Pipeline", "Reason", "ReasonCode",
-           "TicketFacts"]
+__all__ = ["Decision", "DecisionObserver", "DecisionPath", "LlmDecider", "LlmVerdict", "Pipeline", "Reason",
+           "ReasonCode", "TicketFacts"]
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,14 @@ class LlmDecider(Protocol):
 
     def wants(self, *, category_confidence: float, risk: str) -> tuple[bool, str]:
         """Cascade: whether to ask the LLM, and why."""
+        ...
+
+
+class DecisionObserver(Protocol):
+    """Told about every batch once it is decided (metrics, traces; see triage.telemetry). Reads the decisions'
+    `timings_ms` and `usage`; must not change them. A failing observer is logged, never lets a decision fail."""
+
+    def observe(self, batch: list[TicketFacts], decisions: list[Decision], *, started_ns: int, ended_ns: int) -> None:
         ...
 
 
@@ -121,6 +129,7 @@ class Pipeline:
         if no_evidence_risk not in policy.risk_order:
             raise ValueError(f"no_evidence_risk {no_evidence_risk!r} is not one of {policy.risk_order}")
         self.no_evidence_risk = no_evidence_risk
+        self.observers: list[DecisionObserver] = []
 
     @property
     def versions(self) -> dict[str, str]:
@@ -226,8 +235,19 @@ class Pipeline:
     async def decide_many(self, batch: list[TicketFacts]) -> list[Decision]:
         if not batch:
             return []
+        started_ns = time.time_ns()
         prepared = await asyncio.to_thread(self.prepare, batch)
-        return list(await asyncio.gather(*(self.finish(p) for p in prepared)))
+        decisions = list(await asyncio.gather(*(self.finish(p) for p in prepared)))
+        self._notify(batch, decisions, started_ns=started_ns)
+        return decisions
+
+    def _notify(self, batch: list[TicketFacts], decisions: list[Decision], *, started_ns: int) -> None:
+        ended_ns = time.time_ns()
+        for observer in list(self.observers):
+            try:
+                observer.observe(batch, decisions, started_ns=started_ns, ended_ns=ended_ns)
+            except Exception:  # instrumentation never costs a decision
+                log.exception("a decision observer failed (%s)", type(observer).__name__)
 
     async def decide(self, facts: TicketFacts) -> Decision:
         return (await self.decide_many([facts]))[0]
@@ -271,6 +291,7 @@ class Pipeline:
                                             hits=list(p.hits), local=p.local)
         except LlmError as exc:
             draft.path = DecisionPath.degraded
+            draft.usage = {"error": type(exc).__name__}  # the kind only (metrics); the detail is in the reason
             draft.add_reason(ReasonCode.llm_unavailable, exc.detail)
             draft.rationale.append("the LLM could not decide; the local decision stands")
         else:
