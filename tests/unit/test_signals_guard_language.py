@@ -81,12 +81,19 @@ def test_the_model_loads_once_under_concurrent_first_use(monkeypatch: pytest.Mon
         loads.append(1)
         return original(cls, *args, **kwargs)
 
+    from triage.pipeline import language
+
     monkeypatch.setattr(LanguageIdentifier, "from_model_file", classmethod(counting))
+    language._identifier_without.cache_clear()
     d = LanguageDetector()
     texts = ["Mein Konto wurde gehackt und ich komme nicht mehr rein"] * 16
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(d.detect, texts))
-    assert len(loads) == 1 and {r.language for r in results} == {"de"}
+    assert len(loads) == 1
+    assert {r.language for r in results} == {"de"}
+    # a second detector in the same process (another pipeline, an eval fold) reuses the loaded model
+    assert LanguageDetector().detect(texts[0]).language == "de"
+    assert len(loads) == 1
 
 
 def test_borrowed_sentences_are_advice_not_findings_of_another_case() -> None:

@@ -119,6 +119,16 @@ def line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
+#: libyaml's parser when PyYAML was built with it (the wheels are): the policy, the lexicon and the 2,500-line
+#: exemplar bank parse ~10x faster than with the pure-Python one, and every process and test loads them.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str) -> Any:
+    """`yaml.safe_load` on the fastest safe loader available."""
+    return yaml.load(text, Loader=_LOADER)  # noqa: S506  # a safe loader, C or Python
+
+
 def read_policy_file(path: Path, model: type[BaseModel]) -> tuple[Any, bytes, yaml.Node | None]:
     """Parse and validate one policy YAML file; raise PolicyError naming the file and the line that is wrong."""
     try:
@@ -127,8 +137,8 @@ def read_policy_file(path: Path, model: type[BaseModel]) -> tuple[Any, bytes, ya
         raise PolicyError(f"{path}: cannot read policy file ({exc.strerror})") from exc
     text = raw.decode("utf-8", errors="replace")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_LOADER)  # noqa: S506  # a safe loader, C or Python
+        data = load_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}" if mark else "unknown line"

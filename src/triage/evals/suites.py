@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from triage.domain.policy import load_yaml
 from triage.domain.tickets import Channel, ReporterType
 from triage.errors import TriageError
 from triage.services.cases import FieldMap
@@ -285,7 +286,7 @@ def assign_folds(examples: list[Example], *, folds: int, seed: int, stratify: st
 def load_suite(path: Path) -> Suite:
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SuiteError(f"{path}: cannot read the suite: {exc.strerror or exc}") from exc
     except yaml.YAMLError as exc:

@@ -15,6 +15,7 @@ import yaml
 
 from triage.domain.cases import CaseHit
 from triage.domain.channels import PARTNER_REPORTERS
+from triage.domain.policy import load_yaml
 from triage.errors import PolicyError
 from triage.pipeline.guard import mentions_enforcement, promises_outcome, split_sentences
 from triage.pipeline.redact import has_placeholder, redact
@@ -39,7 +40,7 @@ def _overlap(sentence: str, template: str) -> float:
 class LocalDrafter:
     def __init__(self, templates_path: Path) -> None:
         try:
-            data = yaml.safe_load(templates_path.read_text(encoding="utf-8"))
+            data = load_yaml(templates_path.read_text(encoding="utf-8"))
             self._languages: dict[str, dict] = data["languages"]
             self._fallback: str = data.get("fallback_language", "en")
             self.version: str = str(data["version"])

@@ -9,6 +9,7 @@ excluded codes were measured; see docs/evals.md, "Language detection floor".
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Iterable
@@ -66,15 +67,8 @@ class LanguageDetector:
             with self._lock:
                 identifier = self._identifier
                 if identifier is None:
-                    from py3langid.langid import MODEL_FILE, LanguageIdentifier  # numpy and the model: on first use
-
-                    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-                    labels = identifier.labels
-                    unknown = sorted(self.exclude.difference(labels))
-                    if unknown:
-                        log.warning("language codes to exclude that the model does not know: %s", unknown)
-                    identifier.set_languages([code for code in labels if code not in self.exclude])
-                    self._identifier = identifier  # published only once fully set up
+                    identifier = _identifier_without(self.exclude)
+                    self._identifier = identifier
         return identifier
 
     def detect(self, text: str) -> DetectedLanguage:
@@ -85,3 +79,18 @@ class LanguageDetector:
         if probability >= self.min_confidence:
             return DetectedLanguage(str(language), float(probability), confident=True)
         return DetectedLanguage(self.default, float(dict(ranked).get(self.default, 0.0)), confident=False)
+
+
+@functools.lru_cache(maxsize=4)
+def _identifier_without(exclude: frozenset[str]) -> LanguageIdentifier:
+    """The model, loaded once per process and exclusion set (decompressing and unpickling it takes ~0.7 s,
+    and every pipeline in a process, the demo's, the eval folds', the tests', would load it again)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier  # numpy and the model: on first use
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    labels = identifier.labels
+    unknown = sorted(exclude.difference(labels))
+    if unknown:
+        log.warning("language codes to exclude that the model does not know: %s", unknown)
+    identifier.set_languages([code for code in labels if code not in exclude])
+    return identifier  # returned only once fully set up; read-only from here on

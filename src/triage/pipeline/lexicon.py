@@ -14,6 +14,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from triage.domain.policy import load_yaml
 from triage.errors import PolicyError
 
 __all__ = ["Lexicon", "load_lexicon"]
@@ -72,7 +73,7 @@ def load_lexicon(path: Path, *, categories: list[str]) -> Lexicon | None:
     if not path.exists():
         return None
     try:
-        spec = _LexiconFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        spec = _LexiconFile.model_validate(load_yaml(path.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise PolicyError(f"{path}: invalid lexicon: {exc}") from exc
     unknown = set(spec.categories) - set(categories)

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from triage.domain.policy import load_yaml
 from triage.errors import PolicyError
 
 __all__ = ["Signal", "SignalScanner", "load_signals"]
@@ -74,7 +75,7 @@ class SignalScanner:
 
 def load_signals(path: Path, *, categories: list[str], risk_levels: list[str]) -> SignalScanner:
     try:
-        spec = _SignalsFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        spec = _SignalsFile.model_validate(load_yaml(path.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise PolicyError(f"{path}: invalid signals file: {exc}") from exc
     for name, s in spec.signals.items():
