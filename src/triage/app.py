@@ -73,6 +73,8 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
                     await task
                 except asyncio.CancelledError:
                     pass
+            if comps.pipeline.llm is not None:  # its connections belong to this event loop
+                await comps.pipeline.llm.aclose()
             if owned:
                 comps.close()
 
