@@ -55,8 +55,8 @@ log = logging.getLogger(__name__)
 
 #: the structured-output ladder, most constrained first:
 #: json_schema         OpenAI's `{"type": "json_schema", "json_schema": {"schema": ...}}` (OpenAI, vLLM, Ollama, TGI)
-#: json_object_schema  `{"type": "json_object", "schema": ...}`: llama.cpp (llama-server and llama-cpp-python)
-#:                     turn the schema into a grammar and constrain decoding
+#: json_object_schema  `{"type": "json_object", "schema": ..., "value": ...}`: llama.cpp (llama-server and
+#:                     llama-cpp-python, `schema`) and TGI (`value`) turn the schema into a grammar
 #: json_object         JSON mode without a schema; the schema goes into the system message
 #: text                no response_format; the schema in the system message, the answer parsed and validated
 MODES = ("json_schema", "json_object_schema", "json_object", "text")
@@ -437,8 +437,9 @@ class ChatClient:
             }
         elif mode == "json_object_schema":
             # the server turns the schema into a grammar: the enum labels are all the model can write, so
-            # the schema need not be repeated in the prompt (which a small model tends to echo back)
-            kwargs["response_format"] = {"type": "json_object", "schema": schema}
+            # the schema need not be repeated in the prompt (which a small model tends to echo back).
+            # llama.cpp reads it from `schema`, TGI from `value`; each ignores the other key
+            kwargs["response_format"] = {"type": "json_object", "schema": schema, "value": schema}
         else:
             if mode == "json_object":
                 kwargs["response_format"] = {"type": "json_object"}
