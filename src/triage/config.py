@@ -91,7 +91,7 @@ class LlmSettings(BaseModel):
     daily_cost_budget_usd: float | None = Field(
         default=None, ge=0, description="USD per UTC day per process (from `prices`); then decided locally")
     max_prompt_tokens: int = Field(
-        default=1500, ge=200, description="classify prompt bound (estimated): past cases are shortened, then "
+        default=2500, ge=200, description="classify prompt bound (estimated): past cases are shortened, then "
         "dropped, so a small local model answers within timeout_s")
 
 
