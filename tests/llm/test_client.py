@@ -274,3 +274,14 @@ def test_extract_json_and_cost() -> None:
     assert usage_dict(usage, priced.cost_of(usage))["cost_usd"] == pytest.approx(0.002)
     unpriced = ChatClient(LlmSettings(base_url="http://127.0.0.1:9/v1", model="other"), environment="test")
     assert usage_dict(usage, unpriced.cost_of(usage))["cost_usd"] is None
+
+
+async def test_aclose_closes_the_loops_connection_pool_and_a_later_call_opens_a_new_one(
+        fake_llm: FakeOpenAI) -> None:
+    client = client_for(fake_llm)
+    fake_llm.push(answer({"label": "a"}), answer({"label": "b"}))
+    assert (await ask(client)).label == "a"
+    [opened] = client._clients.values()
+    await client.aclose()
+    assert opened.is_closed() and client._clients == {}
+    assert (await ask(client)).label == "b"
