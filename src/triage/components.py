@@ -20,6 +20,7 @@ from triage.adapters.store_migration import migrate_on_first_start
 from triage.config import Settings
 from triage.db.session import create_db_engine, make_session_factory, upgrade_database
 from triage.domain.policy import Policy, load_policy
+from triage.llm.decider import build_llm_decider
 from triage.pipeline.classify import LocalClassifier
 from triage.pipeline.critical import CriticalDetector, ExemplarIndex, load_exemplar_bank
 from triage.pipeline.draft import LocalDrafter
@@ -87,12 +88,7 @@ def build_llm(settings: Settings, policy: Policy) -> LlmDecider | None:
     """The LLM decider when an endpoint is configured (the LLM path plugs in here)."""
     if not settings.llm_configured:
         return None
-    try:
-        from triage.llm.decider import build_llm_decider  # type: ignore[import-not-found]
-    except ImportError:  # the LLM path is not installed in this build
-        log.warning("an LLM is configured but the LLM path is not available; deciding locally")
-        return None
-    return build_llm_decider(settings, policy)  # type: ignore[no-any-return]
+    return build_llm_decider(settings, policy)
 
 
 #: built exemplar indexes, by the bank file's bytes, the policy and the embedder: an index is immutable,

@@ -76,14 +76,23 @@ class LlmSettings(BaseModel):
     max_reasks: int = Field(default=1, ge=0, le=3, description="re-asks with the validation error")
     breaker_failures: int = Field(default=5, ge=1, description="consecutive failures that open the breaker")
     breaker_reset_s: float = Field(default=30.0, gt=0, description="how long it stays open before a probe")
-    structured_output: Literal["auto", "json_schema", "json_object", "text"] = Field(
-        default="auto", description="auto: json_schema, falling back to json_object then text")
+    structured_output: Literal["auto", "json_schema", "json_object_schema", "json_object", "text"] = Field(
+        default="auto", description="auto: probe json_schema, then json_object_schema (llama.cpp), json_object, "
+        "text, once per server; or one mode, never changed")
     logprobs: bool = Field(default=True, description="ask for logprobs (category confidence) where served")
     draft: bool = Field(default=True, description="draft the reply with the LLM too (a second call)")
     max_examples: int = Field(default=6, ge=0, le=20, description="similar cases shown as examples")
     prompt_version: str = "v1"
     prices: dict[str, LlmPrice] = Field(
         default_factory=dict, description='per model, e.g. {"gpt-4o-mini": {"input_per_mtok": 0.15, ...}}')
+    max_concurrency: int = Field(default=4, ge=1, le=256, description="LLM calls in flight per process; more wait")
+    daily_token_budget: int | None = Field(
+        default=None, ge=0, description="tokens per UTC day per process; then tickets are decided locally")
+    daily_cost_budget_usd: float | None = Field(
+        default=None, ge=0, description="USD per UTC day per process (from `prices`); then decided locally")
+    max_prompt_tokens: int = Field(
+        default=2500, ge=200, description="classify prompt bound (estimated): past cases are shortened, then "
+        "dropped, so a small local model answers within timeout_s")
 
 
 class ClassifierSettings(BaseModel):

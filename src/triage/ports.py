@@ -1,16 +1,23 @@
-"""The small interfaces the pipeline talks to; adapters implement them (see `triage.adapters`)."""
+"""The small interfaces the pipeline talks to; adapters implement them (see `triage.adapters`, `triage.llm`).
+
+    Embedder   sentence-transformers (triage.adapters.embedder)
+    CaseStore  qdrant-edge / qdrant-client (triage.adapters.edge_store, triage.adapters.qdrant_store)
+    Llm        one chat model behind an OpenAI-compatible endpoint (triage.llm.client.ChatClient), and the
+               wrappers around that same protocol (triage.llm.wrappers: concurrency cap, daily budget)
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
+from pydantic import BaseModel
 
 from triage.domain.cases import Case, CaseHit
 
-__all__ = ["CaseStore", "Clock", "Embedder", "Llm"]
+__all__ = ["CaseStore", "Embedder", "Llm", "LlmAnswer", "LlmUsage"]
 
 
 class Embedder(Protocol):
@@ -44,15 +51,67 @@ class CaseStore(Protocol):
     def close(self) -> None: ...
 
 
-class Llm(Protocol):
-    model: str
+@dataclass
+class LlmUsage:
+    """Tokens, calls and time spent on one ticket; every layer of an `Llm` stack adds to the same one."""
 
-    async def complete_json(
-        self, *, messages: list[dict[str, str]], schema: dict[str, Any], name: str
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Return (parsed JSON object, usage) or raise LlmUnavailable / LlmInvalidOutput."""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+    retries: int = 0
+    reasks: int = 0
+    latency_ms: float = 0.0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def add(self, usage: Any) -> None:
+        """Add a vendor usage object (anything with prompt_tokens / completion_tokens)."""
+        if usage is not None:
+            self.prompt_tokens += int(getattr(usage, "prompt_tokens", 0) or 0)
+            self.completion_tokens += int(getattr(usage, "completion_tokens", 0) or 0)
+
+    def cost(self, input_per_mtok: float, output_per_mtok: float) -> float:
+        return (self.prompt_tokens * input_per_mtok + self.completion_tokens * output_per_mtok) / 1e6
+
+
+@dataclass
+class LlmAnswer:
+    """A validated structured answer, the raw text it came from and the structured-output mode used."""
+
+    value: BaseModel
+    content: str
+    mode: str
+    logprobs: list[Any] | None = field(default=None, repr=False)  # openai ChatCompletionTokenLogprob items
+
+
+class Llm(Protocol):
+    """One chat model: structured answers validated against a pydantic model, within a deadline.
+
+    Implemented by `triage.llm.client.ChatClient`; `triage.llm.wrappers` wraps it (the same protocol)
+    with a concurrency cap and a daily budget.
+    """
+
+    model: str
+    base_url: str
+
+    @property
+    def structured_mode(self) -> str:
+        """The structured-output mode this server is known to accept (remembered across calls)."""
         ...
 
+    def cost_of(self, usage: LlmUsage) -> float | None:
+        """USD for this usage from the configured price table (None when the model has no price)."""
+        ...
 
-class Clock(Protocol):
-    def now(self) -> datetime: ...
+    async def complete(
+        self, *, messages: list[dict[str, str]], output: type[BaseModel], name: str, max_tokens: int,
+        deadline: float, usage: LlmUsage,
+    ) -> LlmAnswer:
+        """Ask until the answer validates against `output`; raise LlmUnavailable / LlmInvalidOutput."""
+        ...
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections of the running event loop (called on shutdown)."""
+        ...

@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import create_key, settings_for
 from tests.llm.fake_openai import FakeOpenAI
+from tests.llm.real_server import RealLlmServer
 from triage.components import Components
 from triage.config import Settings
 
@@ -76,6 +77,47 @@ def llm_app(tmp_path: Path, fake_llm: FakeOpenAI, seeded_dir: Path,
         clients.append(http)
         return LlmApp(settings=settings, comps=comps, http=http, fake=fake_llm)
 
+    yield start
+    for c in clients:
+        c.close()
+
+
+@pytest.fixture(scope="session")
+def real_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealLlmServer]:
+    """llama.cpp's OpenAI-compatible server with SmolLM2-135M on a free loopback port, once per session,
+    behind a recording proxy (see tests/llm/real_server.py)."""
+    server = RealLlmServer(tmp_path_factory.mktemp("llama") / "server.log").start()
+    yield server
+    server.stop()
+
+
+def real_llm_settings(tmp_path: Path, server: RealLlmServer, *, classifier: dict[str, Any] | None = None,
+                      **llm: Any) -> Settings:
+    """The service's defaults for timeout, deadline and retries; short drafts so a test takes seconds."""
+    values: dict[str, Any] = {"base_url": server.url, "model": server.model, "draft_max_tokens": 160}
+    values.update(llm)
+    return settings_for(tmp_path, llm=values, classifier={"mode": "llm", **(classifier or {})})
+
+
+@pytest.fixture
+def real_llm_app(tmp_path: Path, real_llm: RealLlmServer, seeded_dir: Path,
+                 make_components: Callable[[Settings], Components],
+                 live_server: Any) -> Iterator[Callable[..., tuple[Settings, Components, httpx.Client]]]:
+    """The real app (seeded memory) under uvicorn, its LLM the real server through the recording proxy."""
+    clients: list[httpx.Client] = []
+
+    def start(**kwargs: Any) -> tuple[Settings, Components, httpx.Client]:
+        home = tmp_path / f"app{len(clients)}"
+        shutil.copytree(seeded_dir, home)
+        settings = real_llm_settings(home, real_llm, **kwargs)
+        comps = make_components(settings)
+        key = create_key(comps)
+        http = live_server(settings, comps).client(key)
+        clients.append(http)
+        return settings, comps, http
+
+    assert real_llm.proxy is not None
+    real_llm.proxy.clear()
     yield start
     for c in clients:
         c.close()

@@ -6,7 +6,9 @@ Every request is recorded. Per test it can be told to:
 * answer a classification / draft (by default, `classification` and `draft` below),
 * play back a script of replies first (`push`): malformed JSON, wrong enum values, HTTP errors with
   Retry-After, slow answers;
-* refuse `response_format` json_schema (llama.cpp's server answers 500) or json_object;
+* refuse `response_format` json_schema (llama.cpp's server answers 500), json_object with a schema
+  (`json_object_schema`, which llama.cpp takes) or json_object;
+* count the requests in flight at once (`in_flight`, `peak_in_flight`);
 * return logprobs for the category value;
 * be *obedient*: obey any instruction it finds OUTSIDE the randomised fences of the prompt (answer
   no_violation / low), the way a gullible model would if ticket text reached it unfenced.
@@ -99,7 +101,10 @@ class Recorded:
 
     @property
     def format(self) -> str:
-        return (self.body.get("response_format") or {}).get("type", "text")
+        """json_schema, json_object_schema (json_object with a `schema`), json_object or text."""
+        fmt = self.body.get("response_format") or {}
+        kind = str(fmt.get("type", "text"))
+        return "json_object_schema" if kind == "json_object" and "schema" in fmt else kind
 
 
 def _tokens(text: str) -> list[str]:
@@ -120,7 +125,10 @@ class FakeOpenAI:
                      "the account. We will write to you at [EMAIL_1] if we need more details.",
         }
         self.refuse_json_schema: int | None = None
+        self.refuse_json_object_schema: int | None = None
         self.refuse_json_object: int | None = None
+        self.in_flight = 0
+        self.peak_in_flight = 0
         self.always: Reply | None = None  # answer every request with this (e.g. a 503) when set
         self.obedient = False
         self.obey_snippets: list[str] = []
@@ -159,15 +167,23 @@ class FakeOpenAI:
         with self.lock:
             self.requests.append(rec)
             fmt = rec.format
-            refuse = {"json_schema": self.refuse_json_schema, "json_object": self.refuse_json_object}.get(fmt)
+            refuse = {"json_schema": self.refuse_json_schema, "json_object_schema": self.refuse_json_object_schema,
+                      "json_object": self.refuse_json_object}.get(fmt)
             if refuse:
                 reply: Reply = Reply(status=refuse, message=f"response_format {fmt} is not supported")
             elif self._script:
                 reply = self._script.popleft()
             else:
                 reply = self.always or Reply()
-        if reply.delay_s:
-            await asyncio.sleep(reply.delay_s)
+        with self.lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            if reply.delay_s:
+                await asyncio.sleep(reply.delay_s)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
         rec.status = reply.status
         if reply.status != 200:
             return JSONResponse(

@@ -20,6 +20,7 @@ from triage.llm.client import (
     check_endpoint_allowed,
     extract_json,
     parse_retry_after,
+    usage_dict,
 )
 
 
@@ -125,25 +126,63 @@ async def test_invalid_output_after_the_re_asks_is_an_llm_error(fake_llm: FakeOp
     assert len(fake_llm.recorded()) == 2
 
 
-async def test_json_schema_refused_falls_back_to_json_object_and_remembers(fake_llm: FakeOpenAI) -> None:
-    fake_llm.refuse_json_schema = 500  # what llama.cpp's server does
+async def test_json_schema_refused_falls_back_to_the_schema_inside_json_object_and_remembers(
+        fake_llm: FakeOpenAI) -> None:
+    fake_llm.refuse_json_schema = 500  # what llama.cpp's server does; it takes json_object + schema
     client = client_for(fake_llm)
     fake_llm.push(answer({"label": "a"}), answer({"label": "b"}))
     assert (await ask(client)).label == "a"
     assert (await ask(client)).label == "b"
-    assert [r.format for r in fake_llm.recorded()] == ["json_schema", "json_object", "json_object"]
+    assert [r.format for r in fake_llm.recorded()] == ["json_schema", "json_object_schema", "json_object_schema"]
+    assert client.structured_mode == "json_object_schema"
+    second = fake_llm.recorded()[1]
+    assert second.body["response_format"]["schema"]["properties"]["label"]["enum"] == ["a", "b"]
+    # the server constrains decoding: the schema is not repeated in the prompt
+    assert '"enum"' not in second.body["messages"][0]["content"]
+
+
+async def test_json_object_without_a_schema_gets_the_schema_in_the_system_message(fake_llm: FakeOpenAI) -> None:
+    fake_llm.refuse_json_schema, fake_llm.refuse_json_object_schema = 500, 400
+    client = client_for(fake_llm)
+    fake_llm.push(answer({"label": "a"}))
+    assert (await ask(client)).label == "a"
+    assert [r.format for r in fake_llm.recorded()] == ["json_schema", "json_object_schema", "json_object"]
     assert client.structured_mode == "json_object"
-    # without json_schema, the schema (with its enum) goes into the system message
-    assert '"enum": ["a", "b"]' in fake_llm.recorded()[1].body["messages"][0]["content"]
+    assert '"enum": ["a", "b"]' in fake_llm.recorded()[2].body["messages"][0]["content"]
+
+
+async def test_a_timeout_after_a_step_down_keeps_the_rung_the_server_took(fake_llm: FakeOpenAI) -> None:
+    """The issue seen with llama.cpp: json_schema refused, json_object timed out, json_schema probed again."""
+    fake_llm.refuse_json_schema = 500
+    client = client_for(fake_llm, timeout_s=0.3, max_attempts=1)
+    fake_llm.push(slow(1.0, '{"label": "a"}'))
+    with pytest.raises(LlmUnavailable, match="timeout"):
+        await ask(client)
+    assert client.structured_mode == "json_object_schema"
+    fake_llm.push(answer({"label": "b"}))
+    assert (await ask(client)).label == "b"
+    assert [r.format for r in fake_llm.recorded()] == ["json_schema", "json_object_schema", "json_object_schema"]
+
+
+async def test_an_explicit_mode_is_used_from_the_first_call_and_never_changed(fake_llm: FakeOpenAI) -> None:
+    client = client_for(fake_llm, structured_output="json_object_schema", max_attempts=1)
+    fake_llm.push(answer({"label": "a"}))
+    assert (await ask(client)).label == "a"
+    fake_llm.refuse_json_object_schema = 400
+    with pytest.raises(LlmUnavailable, match="HTTP 400"):
+        await ask(client)
+    assert [r.format for r in fake_llm.recorded()] == ["json_object_schema", "json_object_schema"]
+    assert client.structured_mode == "json_object_schema"
 
 
 async def test_a_server_with_neither_format_gets_plain_text_and_a_fenced_answer_parses(fake_llm: FakeOpenAI) -> None:
-    fake_llm.refuse_json_schema, fake_llm.refuse_json_object = 500, 400
+    fake_llm.refuse_json_schema, fake_llm.refuse_json_object_schema, fake_llm.refuse_json_object = 500, 400, 400
     client = client_for(fake_llm)
     fake_llm.push(raw('Here you go:\n```json\n{"label": "b"}\n```'), answer({"label": "a"}))
     assert (await ask(client)).label == "b"
     assert (await ask(client)).label == "a"
-    assert [r.format for r in fake_llm.recorded()] == ["json_schema", "json_object", "text", "text"]
+    assert [r.format for r in fake_llm.recorded()] == [
+        "json_schema", "json_object_schema", "json_object", "text", "text"]
 
 
 async def test_a_500_on_every_format_is_an_outage_not_a_missing_feature(fake_llm: FakeOpenAI) -> None:
@@ -229,5 +268,20 @@ def test_extract_json_and_cost() -> None:
     with pytest.raises(ValueError):
         extract_json("no json here")
     usage = Usage(prompt_tokens=1000, completion_tokens=500)
-    assert usage.as_dict(LlmPrice(input_per_mtok=1.0, output_per_mtok=2.0))["cost_usd"] == pytest.approx(0.002)
-    assert usage.as_dict(None)["cost_usd"] is None
+    priced = ChatClient(LlmSettings(base_url="http://127.0.0.1:9/v1", model="m",
+                                    prices={"m": LlmPrice(input_per_mtok=1.0, output_per_mtok=2.0)}),
+                        environment="test")
+    assert usage_dict(usage, priced.cost_of(usage))["cost_usd"] == pytest.approx(0.002)
+    unpriced = ChatClient(LlmSettings(base_url="http://127.0.0.1:9/v1", model="other"), environment="test")
+    assert usage_dict(usage, unpriced.cost_of(usage))["cost_usd"] is None
+
+
+async def test_aclose_closes_the_loops_connection_pool_and_a_later_call_opens_a_new_one(
+        fake_llm: FakeOpenAI) -> None:
+    client = client_for(fake_llm)
+    fake_llm.push(answer({"label": "a"}), answer({"label": "b"}))
+    assert (await ask(client)).label == "a"
+    [opened] = client._clients.values()
+    await client.aclose()
+    assert opened.is_closed() and client._clients == {}
+    assert (await ask(client)).label == "b"

@@ -188,13 +188,13 @@ def test_the_breaker_opens_then_probes_over_http(llm_app: Any) -> None:
     assert len(app.fake.recorded()) == 4  # the probe (classify) and the draft
 
 
-def test_json_schema_refusal_falls_back_to_json_object_once_per_server(llm_app: Any) -> None:
+def test_json_schema_refusal_falls_back_to_json_object_schema_once_per_server(llm_app: Any) -> None:
     app: LlmApp = llm_app()
     app.fake.refuse_json_schema = 500
     for n in range(2):
         d = app.decision(ticket(f"f-{n}", HARASSMENT))
-        assert d["path"] == "llm" and d["usage"]["structured_output"] == "json_object"
-    assert [r.format for r in app.fake.recorded()] == ["json_schema"] + ["json_object"] * 4
+        assert d["path"] == "llm" and d["usage"]["structured_output"] == "json_object_schema"
+    assert [r.format for r in app.fake.recorded()] == ["json_schema"] + ["json_object_schema"] * 4
 
 
 def test_logprobs_give_the_category_confidence_and_runner_up(llm_app: Any) -> None:

@@ -103,3 +103,33 @@ def test_the_cascade_asks_the_llm_unless_confident_and_low_risk() -> None:
     with pytest.raises(ValueError, match="CASCADE_MAX_RISK"):
         build_llm_decider(settings.model_copy(update={"classifier": settings.classifier.model_copy(
             update={"cascade_max_risk": "nope"})}), POLICY)
+
+
+def _hits(n: int) -> list[Any]:
+    from triage.domain.cases import Case, CaseHit
+
+    return [CaseHit(case=Case(id=f"c{i}", key=f"k{i}", text=f"case {i} " + "words of a past ticket " * 40,
+                              category="spam", risk="low", final_reply="We removed it. " * 30),
+                    similarity=0.9 - i / 100) for i in range(n)]
+
+
+@pytest.mark.parametrize(("bound", "shown", "short"),
+                         [(20_000, 6, False), (2_500, 6, True), (1_800, None, True), (1_300, 0, True)])
+def test_the_classify_prompt_is_bounded_by_shortening_then_dropping_cases(bound: int, shown: int | None,
+                                                                          short: bool) -> None:
+    from triage.llm.decider import estimate_tokens
+    from triage.llm.prompts import new_fence
+
+    settings = Settings(llm={"base_url": "http://127.0.0.1:9/v1", "model": "m", "max_prompt_tokens": bound},
+                        environment="test")
+    decider = build_llm_decider(settings, POLICY)
+    fence = new_fence()
+    prompt, _, estimate = decider._classify_prompt(fence=fence, ticket=TICKET, hits=_hits(8))
+    count = prompt.messages[-1]["content"].count(fence.open("CASE"))
+    if shown is not None:
+        assert count == shown
+    else:
+        assert 0 < count < 6
+    assert estimate == estimate_tokens(prompt)
+    assert (estimate <= bound) or count == 0  # over the bound only when not even the bare prompt fits
+    assert (fence.open("REPLY") not in prompt.messages[-1]["content"]) is short

@@ -80,6 +80,13 @@ class LlmUsage(_Row):
     completion_tokens: int = 0
     cost_usd: float | None = None
     cached: bool = False
+    calls: int = 0
+    retries: int = 0
+    reasks: int = 0
+    latency_ms: float = 0.0
+    structured_output: str | None = Field(default=None, description="the structured-output rung that answered")
+    prompt_tokens_estimate: int | None = Field(default=None, description="the classify prompt's bounded size")
+    examples_shown: int | None = Field(default=None, description="past cases in the classify prompt")
 
 
 class PredictionRow(_Row):

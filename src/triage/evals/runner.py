@@ -113,6 +113,12 @@ class CachedLlm:
     def wants(self, *, category_confidence: float, risk: str) -> tuple[bool, str]:
         return self.inner.wants(category_confidence=category_confidence, risk=risk)
 
+    def declines(self) -> str | None:
+        return self.inner.declines()
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
     def key(self, *, redacted: Redaction, language: str, hits: list[CaseHit]) -> str:
         material = json.dumps({"model": self.model, "prompt": self.prompt_version, "text": redacted.text,
                                "language": language, "cases": [h.case.id for h in hits]}, sort_keys=True)
@@ -388,13 +394,17 @@ async def run_suite(
             memory_rows = [m for ex in load_examples(suite, suite.memory_path) if (m := suite.memory_row(ex))]
         plan = [(0, memory_rows, [ex for ex in examples if ex.id not in done])]
 
-    for fold, memory, pending in plan:
-        if not pending:
-            continue
-        log.info("scoring fold %s: %s memory cases, %s tickets", fold, len(memory), len(pending))
-        await _score_fold(suite=suite, settings=settings, policy=policy, embedder=cached, memory=memory,
-                          pending=pending, fold=fold, batch_size=batch_size, llm=llm, scorer=scorer, out=out,
-                          on_batch=on_batch, stats=stats, exemplars=exemplars)
+    try:
+        for fold, memory, pending in plan:
+            if not pending:
+                continue
+            log.info("scoring fold %s: %s memory cases, %s tickets", fold, len(memory), len(pending))
+            await _score_fold(suite=suite, settings=settings, policy=policy, embedder=cached, memory=memory,
+                              pending=pending, fold=fold, batch_size=batch_size, llm=llm, scorer=scorer, out=out,
+                              on_batch=on_batch, stats=stats, exemplars=exemplars)
+    finally:
+        if llm is not None:
+            await llm.aclose()
 
     rows = [r for r in read_prediction_rows(out_dir) if r.id in ids]
     pv = stats["versions"]

@@ -5,9 +5,14 @@
            └─ call with retries (tenacity): timeouts, connection errors, 408/409/429/5xx, backoff with
               jitter, Retry-After honoured, all within the ticket's deadline, behind a circuit breaker
                 └─ one HTTP call, walking the structured-output ladder
-                   json_schema → json_object → plain text (schema in the prompt), remembering the rung
-                   this server accepted (llama.cpp's server answers 500 to json_schema; some servers
-                   only know json_object; some know neither)
+                   json_schema → json_object_schema → json_object → plain text (schema in the prompt),
+                   remembering the rung this server takes (llama.cpp's server answers 500 to json_schema
+                   but constrains decoding to a schema sent inside json_object; some servers only know
+                   json_object; some know neither)
+
+`ChatClient` implements `triage.ports.Llm`; `triage.llm.wrappers` adds the concurrency cap and the daily
+budget around it. The breaker stays inside: it counts single attempts within the retry loop (see
+`CircuitBreaker`), which a wrapper around whole calls cannot see.
 
 Vendor exceptions never leave this module: they become `LlmUnavailable` (the endpoint could not
 answer) or `LlmInvalidOutput` (it answered, but not with a valid object after the re-asks).
@@ -23,7 +28,6 @@ import random
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,6 +39,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 from triage.config import LlmPrice, LlmSettings
 from triage.errors import LlmInvalidOutput, LlmUnavailable
 from triage.llm.schema import json_schema_of
+from triage.ports import LlmAnswer, LlmUsage
 
 __all__ = [
     "ChatClient",
@@ -43,11 +48,18 @@ __all__ = [
     "Usage",
     "check_endpoint_allowed",
     "parse_retry_after",
+    "usage_dict",
 ]
 
 log = logging.getLogger(__name__)
 
-MODES = ("json_schema", "json_object", "text")
+#: the structured-output ladder, most constrained first:
+#: json_schema         OpenAI's `{"type": "json_schema", "json_schema": {"schema": ...}}` (OpenAI, vLLM, Ollama, TGI)
+#: json_object_schema  `{"type": "json_object", "schema": ..., "value": ...}`: llama.cpp (llama-server and
+#:                     llama-cpp-python, `schema`) and TGI (`value`) turn the schema into a grammar
+#: json_object         JSON mode without a schema; the schema goes into the system message
+#: text                no response_format; the schema in the system message, the answer parsed and validated
+MODES = ("json_schema", "json_object_schema", "json_object", "text")
 # statuses with which a server refuses a `response_format` it does not support
 REFUSES_FORMAT = {400, 404, 415, 422, 500, 501}
 RETRYABLE_STATUS = {408, 409, 429}
@@ -125,46 +137,23 @@ class CircuitBreaker:
             log.warning("llm circuit breaker open for %.1fs after %d failures", self.reset_s, self._count)
 
 
-@dataclass
-class Usage:
-    """Tokens, calls and time spent on one ticket, with the cost from the price table."""
-
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    calls: int = 0
-    retries: int = 0
-    reasks: int = 0
-    latency_ms: float = 0.0
-
-    def add(self, usage: Any) -> None:
-        if usage is not None:
-            self.prompt_tokens += int(getattr(usage, "prompt_tokens", 0) or 0)
-            self.completion_tokens += int(getattr(usage, "completion_tokens", 0) or 0)
-
-    def as_dict(self, price: LlmPrice | None) -> dict[str, Any]:
-        cost = None
-        if price is not None:
-            cost = round(
-                (self.prompt_tokens * price.input_per_mtok + self.completion_tokens * price.output_per_mtok) / 1e6, 8
-            )
-        return {
-            "prompt_tokens": self.prompt_tokens,
-            "completion_tokens": self.completion_tokens,
-            "total_tokens": self.prompt_tokens + self.completion_tokens,
-            "cost_usd": cost,
-            "calls": self.calls,
-            "retries": self.retries,
-            "reasks": self.reasks,
-            "latency_ms": round(self.latency_ms, 2),
-        }
+#: kept under their old names for the callers of this module
+Usage = LlmUsage
+StructuredAnswer = LlmAnswer
 
 
-@dataclass
-class StructuredAnswer:
-    value: BaseModel
-    content: str
-    mode: str
-    logprobs: list[Any] | None = field(default=None, repr=False)  # openai ChatCompletionTokenLogprob items
+def usage_dict(usage: LlmUsage, cost_usd: float | None) -> dict[str, Any]:
+    """What a decision records of its LLM usage."""
+    return {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens,
+        "cost_usd": None if cost_usd is None else round(cost_usd, 8),
+        "calls": usage.calls,
+        "retries": usage.retries,
+        "reasks": usage.reasks,
+        "latency_ms": round(usage.latency_ms, 2),
+    }
 
 
 def parse_retry_after(exc: BaseException) -> float | None:
@@ -269,6 +258,16 @@ class ChatClient:
     @property
     def price(self) -> LlmPrice | None:
         return self.settings.prices.get(self.model)
+
+    def cost_of(self, usage: LlmUsage) -> float | None:
+        price = self.price
+        return None if price is None else usage.cost(price.input_per_mtok, price.output_per_mtok)
+
+    async def aclose(self) -> None:
+        """Close the client of the running event loop (its connection pool); the next call opens a new one."""
+        client = self._clients.pop(id(asyncio.get_running_loop()), None)
+        if client is not None:
+            await client.close()
 
     def _client(self) -> AsyncOpenAI:
         loop_id = id(asyncio.get_running_loop())
@@ -400,12 +399,23 @@ class ChatClient:
                              self.base_url, exc.status_code, mode, MODES[index + 1])
                     index += 1
                     continue
+                if exc.status_code in RETRYABLE_STATUS:  # it took the format, it is busy: remember the rung
+                    self._remember(index)
                 raise
-            if index != self._mode_index:
-                log.warning("llm server %s does not accept %s; using %s from now on",
-                            self.base_url, MODES[self._mode_index], mode)
-                self._mode_index = index
+            except openai.APITimeoutError:
+                # the server took this format and was working on it: the rungs above it stay refused, so a
+                # slow first answer does not make the next call probe json_schema again
+                self._remember(index)
+                raise
+            self._remember(index)
             return response, mode
+
+    def _remember(self, index: int) -> None:
+        """Keep the rung this server took. A refusal on every rung is an outage, never remembered."""
+        if index != self._mode_index:
+            log.warning("llm server %s does not accept %s; using %s from now on",
+                        self.base_url, MODES[self._mode_index], MODES[index])
+            self._mode_index = index
 
     async def _request(
         self, mode: str, messages: list[dict[str, str]], *, output: type[BaseModel], name: str, max_tokens: int,
@@ -425,6 +435,11 @@ class ChatClient:
             kwargs["response_format"] = {
                 "type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": True},
             }
+        elif mode == "json_object_schema":
+            # the server turns the schema into a grammar: the enum labels are all the model can write, so
+            # the schema need not be repeated in the prompt (which a small model tends to echo back).
+            # llama.cpp reads it from `schema`, TGI from `value`; each ignores the other key
+            kwargs["response_format"] = {"type": "json_object", "schema": schema, "value": schema}
         else:
             if mode == "json_object":
                 kwargs["response_format"] = {"type": "json_object"}

@@ -15,6 +15,10 @@ Category confidence:
 * without: the mean of the model's stated confidence and the local classifier's probability for the
   LLM's category, so an LLM label that the case memory does not support lands below the
   `min_confidence` line and goes to a person.
+
+The classify prompt is bounded (`TRIAGE_LLM__MAX_PROMPT_TOKENS`, estimated from its length): past cases
+are shortened, then dropped from the least similar, so a small local model reads it within the timeout.
+The decision's usage records the estimate and how many cases were shown.
 """
 
 from __future__ import annotations
@@ -29,12 +33,14 @@ from triage.config import Settings
 from triage.domain.cases import CaseHit
 from triage.domain.policy import Policy
 from triage.errors import LlmError
-from triage.llm.client import ChatClient, Usage
-from triage.llm.prompts import PromptRenderer, new_fence
+from triage.llm.client import ChatClient, Usage, usage_dict
+from triage.llm.prompts import Fence, PromptRenderer, RenderedPrompt, new_fence
 from triage.llm.schema import OutputModels, build_output_models
+from triage.llm.wrappers import BudgetedLlm, ConcurrencyLimitedLlm, DailyBudget
 from triage.pipeline.classify import LocalPrediction
 from triage.pipeline.pipeline import LlmVerdict, TicketFacts
 from triage.pipeline.redact import Redaction, redact
+from triage.ports import Llm
 
 __all__ = ["LlmTicketDecider", "build_llm_decider", "confidence_from_logprobs"]
 
@@ -42,6 +48,11 @@ log = logging.getLogger(__name__)
 
 MAX_CASE_CHARS = 700
 MAX_REPLY_CHARS = 500
+# past cases as shown when the prompt is over its bound, before cases are dropped
+SHORT_CASE_CHARS = 280
+SHORT_REPLY_CHARS = 0
+# a deliberately low estimate of characters per token (multilingual text and markup tokenise densely)
+CHARS_PER_TOKEN = 3.2
 DRAFT_EXAMPLES = 3
 # without logprobs: weight of the model's stated confidence against the local probability
 STATED_WEIGHT = 0.5
@@ -89,14 +100,20 @@ def confidence_from_logprobs(
     return confidence, ranked
 
 
-class LlmTicketDecider:
-    """Implements `triage.pipeline.pipeline.LlmDecider`."""
+def estimate_tokens(prompt: RenderedPrompt) -> int:
+    return int(sum(len(m["content"]) for m in prompt.messages) / CHARS_PER_TOKEN) + 1
 
-    def __init__(self, *, settings: Settings, policy: Policy, client: ChatClient, prompts: PromptRenderer) -> None:
+
+class LlmTicketDecider:
+    """Implements `triage.pipeline.pipeline.LlmDecider` over one `triage.ports.Llm` (a wrapped client)."""
+
+    def __init__(self, *, settings: Settings, policy: Policy, client: Llm, prompts: PromptRenderer,
+                 budget: DailyBudget | None = None) -> None:
         self.settings = settings
         self.policy = policy
         self.client = client
         self.prompts = prompts
+        self.budget = budget
         self.models: OutputModels = build_output_models(policy)
         cascade_max = settings.classifier.cascade_max_risk
         if cascade_max not in policy.risk_order:
@@ -112,6 +129,50 @@ class LlmTicketDecider:
         return False, (f"the local classifier is confident ({category_confidence:.2f} >= "
                        f"{c.cascade_min_confidence:.2f}) and the risk is {risk}")
 
+    def declines(self) -> str | None:
+        """Why the LLM must not be asked now (the day's budget is spent), or None."""
+        return self.budget.spent() if self.budget is not None else None
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    def _classify_prompt(self, *, fence: Fence, ticket: dict[str, Any], hits: list[CaseHit]) -> tuple[
+            RenderedPrompt, list[dict[str, Any]], int]:
+        """The classify prompt within `max_prompt_tokens`: all cases, then shortened ones, then fewer."""
+        s = self.settings.llm
+
+        def cases_of(n: int, case_chars: int, reply_chars: int) -> list[dict[str, Any]]:
+            return [
+                {
+                    "similarity": h.similarity, "category": h.case.category, "risk": h.case.risk,
+                    "outcome": h.case.outcome, "text": h.case.text[:case_chars],
+                    "reply": redact(h.case.final_reply).text[:reply_chars]
+                    if h.case.final_reply and reply_chars else "",
+                }
+                for h in hits[:n]
+            ]
+
+        def render(cases: list[dict[str, Any]]) -> RenderedPrompt:
+            return self.prompts.render(
+                "classify", fence=fence, ticket=ticket, cases=cases,
+                categories=dict(self.policy.taxonomy.categories),
+                risk_levels=dict(self.policy.taxonomy.risk_levels),
+            )
+
+        n = min(len(hits), s.max_examples)
+        cases = cases_of(n, MAX_CASE_CHARS, MAX_REPLY_CHARS)
+        prompt = render(cases)
+        if estimate_tokens(prompt) > s.max_prompt_tokens:
+            cases = cases_of(n, SHORT_CASE_CHARS, SHORT_REPLY_CHARS)
+            prompt = render(cases)
+            while n > 0 and estimate_tokens(prompt) > s.max_prompt_tokens:
+                n -= 1
+                cases = cases[:n]
+                prompt = render(cases)
+        # the draft's examples are the full replies of the cases shown (or of all retrieved, when none fit)
+        full = cases_of(min(len(hits), s.max_examples), MAX_CASE_CHARS, MAX_REPLY_CHARS)
+        return prompt, full, estimate_tokens(prompt)
+
     # -- the decision ------------------------------------------------------------------------------
     async def decide(
         self, *, facts: TicketFacts, redacted: Redaction, language: str, hits: list[CaseHit],
@@ -125,18 +186,8 @@ class LlmTicketDecider:
             "language": language,
         }
         fence = new_fence()
-        cases = [
-            {
-                "similarity": h.similarity, "category": h.case.category, "risk": h.case.risk,
-                "outcome": h.case.outcome, "text": h.case.text[:MAX_CASE_CHARS],
-                "reply": redact(h.case.final_reply).text[:MAX_REPLY_CHARS] if h.case.final_reply else "",
-            }
-            for h in hits[: s.max_examples]
-        ]
-        classify = self.prompts.render(
-            "classify", fence=fence, ticket=ticket, cases=cases,
-            categories=dict(self.policy.taxonomy.categories), risk_levels=dict(self.policy.taxonomy.risk_levels),
-        )
+        classify, cases, estimate = self._classify_prompt(fence=fence, ticket=ticket, hits=hits)
+        shown = classify.messages[-1]["content"].count(fence.open("CASE"))
         answer = await self.client.complete(
             messages=classify.messages, output=self.models.classification, name="classification",
             max_tokens=s.max_tokens, deadline=deadline, usage=usage,
@@ -179,7 +230,8 @@ class LlmTicketDecider:
             draft_reply=draft,
             versions={"prompt": "+".join(prompt_ids), "model": self.client.model},
             usage={
-                **usage.as_dict(self.client.price), "model": self.client.model,
+                **usage_dict(usage, self.client.cost_of(usage)), "model": self.client.model,
+                "prompt_tokens_estimate": estimate, "examples_shown": shown,
                 "structured_output": answer.mode, "confidence_source": source, "prompts": prompt_ids,
                 "stated_confidence": round(float(value.confidence), 4), **extra,
             },
@@ -202,9 +254,13 @@ class LlmTicketDecider:
 
 
 def build_llm_decider(settings: Settings, policy: Policy) -> LlmTicketDecider:
-    """Called by `triage.components.build_llm` when an endpoint is configured."""
-    client = ChatClient(settings.llm, environment=settings.environment)
-    prompts = PromptRenderer(settings.prompts_dir, version=settings.llm.prompt_version)
+    """Called by `triage.components.build_llm` when an endpoint is configured: the client, wrapped."""
+    s = settings.llm
+    client = ChatClient(s, environment=settings.environment)
+    budget = DailyBudget(max_tokens=s.daily_token_budget, max_cost_usd=s.daily_cost_budget_usd)
+    llm = ConcurrencyLimitedLlm(BudgetedLlm(client, budget=budget), limit=s.max_concurrency)
+    prompts = PromptRenderer(settings.prompts_dir, version=s.prompt_version)
     prompts.check("classify", "draft")
-    log.info("LLM path on: model %s at %s, mode %s", client.model, client.base_url, settings.decision_mode)
-    return LlmTicketDecider(settings=settings, policy=policy, client=client, prompts=prompts)
+    log.info("LLM path on: model %s at %s, mode %s, at most %d calls at once", client.model, client.base_url,
+             settings.decision_mode, s.max_concurrency)
+    return LlmTicketDecider(settings=settings, policy=policy, client=llm, prompts=prompts, budget=budget)

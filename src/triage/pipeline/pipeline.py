@@ -81,6 +81,14 @@ class LlmDecider(Protocol):
         """Cascade: whether to ask the LLM, and why."""
         ...
 
+    def declines(self) -> str | None:
+        """Why the LLM must not be asked at all now (its daily budget is spent), or None."""
+        ...
+
+    async def aclose(self) -> None:
+        """Close its connections (on shutdown)."""
+        ...
+
 
 class DecisionObserver(Protocol):
     """Told about every batch once it is decided (metrics, traces; see triage.telemetry). Reads the decisions'
@@ -285,6 +293,11 @@ class Pipeline:
         if not ask:
             draft.rationale.append(f"LLM not asked: {why}")
             return
+        declined = self.llm.declines()
+        if declined:  # decided locally, on purpose: the local rules say whether a person is needed
+            draft.flags.append("llm_budget_spent")
+            draft.rationale.append(f"LLM not asked: {declined}")
+            return
         t = time.perf_counter()
         try:
             verdict = await self.llm.decide(facts=p.facts, redacted=p.redaction, language=p.language,
@@ -332,6 +345,11 @@ class Pipeline:
         put back."""
         p = draft.prepared
         t = time.perf_counter()
+        if draft.llm_draft:
+            written = self.language_detector.detect(draft.llm_draft)
+            if written.confident and written.language != p.language:  # a model that answered in another language
+                draft.rationale.append(f"the LLM drafted in {written.language!r}, not {p.language!r}: template reply")
+                draft.llm_draft = None
         if draft.llm_draft:
             reply, draft.reply_language = strip_promises(draft.llm_draft), p.language
         else:
