@@ -140,6 +140,9 @@ class DecisionRow(Base):
     # the critical detector's hits (group, score, threshold, nearest exemplar, each source's value)
     critical: Mapped[list[Any]] = mapped_column(default=list)
     also: Mapped[list[Any]] = mapped_column(default=list)  # secondary categories with evidence
+    # every other field of the pipeline's Decision, by name (services.tickets.decision_row): a new decision
+    # field is stored without a migration; columns are for what queues, stats and filters query
+    detail: Mapped[dict[str, Any] | None] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="decisions")

@@ -11,12 +11,14 @@ No transaction is held open across embedding, retrieval or an LLM call.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import json
 import logging
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic_core import to_jsonable_python
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -110,6 +112,38 @@ def persist_ticket(sessions: sessionmaker[Session], *, client_id: str, ticket: T
         return Submission(ticket=existing, decision=latest_decision(session, existing.id), created=False)
 
 
+#: Decision fields that are not decision columns: they belong to the ticket (language) or are not stored
+_NOT_STORED = frozenset({"language", "language_detected"})
+
+
+def _stored(value: Any) -> Any:
+    """JSON for a decision field: domain objects by their own `as_dict` (Reason, CriticalHit), the rest
+    (enums, tuples, nested dicts) by pydantic's encoder."""
+    if hasattr(value, "as_dict"):
+        return value.as_dict()
+    if isinstance(value, list | tuple) and value and all(hasattr(v, "as_dict") for v in value):
+        return [v.as_dict() for v in value]
+    return to_jsonable_python(value)
+
+
+def decision_row(d: Decision, *, ticket_id: str, seq: int) -> DecisionRow:
+    """The one place a decision becomes a row. Every field of `Decision` with a column of that name goes to
+    the column (the ones queues and stats filter on); every other field goes to the `detail` document, so a
+    new decision field needs no migration and no copy here: add it to `Decision` and to `DecisionOut`."""
+    columns = DecisionRow.__table__.columns.keys()
+    values: dict[str, Any] = {}
+    detail: dict[str, Any] = {}
+    for f in dataclasses.fields(d):
+        if f.name in _NOT_STORED:
+            continue
+        value = getattr(d, f.name)
+        if f.name in columns:
+            values[f.name] = value if f.name == "sla_due_at" else _stored(value)
+        else:
+            detail[f.name] = _stored(value)
+    return DecisionRow(id=new_id(), ticket_id=ticket_id, seq=seq, detail=detail, **values)
+
+
 def write_decision(
     sessions: sessionmaker[Session], ticket_id: str, d: Decision, *, first_only: bool = True
 ) -> DecisionRow:
@@ -124,16 +158,7 @@ def write_decision(
                 return latest
             seq = (session.scalar(select(func.max(DecisionRow.seq)).where(DecisionRow.ticket_id == ticket_id))
                    or 0) + 1
-            row = DecisionRow(
-                id=new_id(), ticket_id=ticket_id, seq=seq, category=d.category,
-                category_confidence=d.category_confidence,
-                runner_up=d.runner_up, risk=d.risk, risk_score=d.risk_score, risk_floor=d.risk_floor,
-                signals=d.signals, queue=d.queue, priority=d.priority, sla_due_at=d.sla_due_at,
-                needs_human=d.needs_human, reasons=[r.as_dict() for r in d.reasons], flags=d.flags,
-                draft_reply=d.draft_reply, rationale=d.rationale, similar_cases=d.similar_cases, path=str(d.path),
-                versions=d.versions, timings_ms=d.timings_ms, usage=d.usage,
-                critical=[h.as_dict() for h in d.critical], also=list(d.also),
-            )
+            row = decision_row(d, ticket_id=ticket_id, seq=seq)
             session.add(row)
             if ticket.status in ("received", "decided", "failed"):
                 ticket.status = "decided"
@@ -262,6 +287,12 @@ def reason_texts(stored: list[Any]) -> tuple[list[str], list[str]]:
     return texts, codes
 
 
+#: DecisionOut fields filled from a row's detail document rather than from a column
+_DETAIL_OUT = frozenset(DecisionOut.model_fields) - {
+    "id", "seq", "category", "risk", "queue", "priority", "sla_due_at", "needs_human", "reasons", "reason_codes",
+    "flags", "draft_reply", "rationale", "similar_cases", "path", "versions", "timings_ms", "usage", "created_at"}
+
+
 def decision_out(d: DecisionRow) -> DecisionOut:
     texts, codes = reason_texts(d.reasons)
     return DecisionOut(
@@ -275,6 +306,8 @@ def decision_out(d: DecisionRow) -> DecisionOut:
         similar_cases=[SimilarCase(**s) for s in d.similar_cases], path=d.path,
         versions=Versions(**{k: v for k, v in d.versions.items() if k in Versions.model_fields}),
         timings_ms=d.timings_ms, usage=d.usage, created_at=d.created_at,
+        # fields kept in the detail document reach the response by name (see `decision_row`)
+        **{k: v for k, v in (d.detail or {}).items() if k in _DETAIL_OUT},
     )
 
 
