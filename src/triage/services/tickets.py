@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from pydantic_core import to_jsonable_python
@@ -82,18 +83,30 @@ def _find(session: Session, client_id: str, external_id: str) -> Ticket | None:
     return session.scalar(select(Ticket).where(Ticket.client_id == client_id, Ticket.external_id == external_id))
 
 
+#: TicketIn fields stored under another shape (the reporter's two columns, an upper-case region, metadata
+#: under `metadata_`); every other field goes to the ticket column of the same name, so a new ticket field is
+#: added to TicketIn/TicketOut and to the Ticket model (and its migration), nothing here
+_TICKET_IN_SHAPED = frozenset({"reporter", "region", "metadata"})
+
+
+def _same_named(ticket: TicketIn) -> dict[str, Any]:
+    columns = Ticket.__table__.columns.keys()
+    values = {name: getattr(ticket, name) for name in TicketIn.model_fields
+              if name in columns and name not in _TICKET_IN_SHAPED}
+    return {k: (v.value if isinstance(v, Enum) else list(v) if isinstance(v, list | tuple) else v)
+            for k, v in values.items()}
+
+
 def persist_ticket(sessions: sessionmaker[Session], *, client_id: str, ticket: TicketIn) -> Submission:
     """Commit the ticket (or find the one a previous attempt committed)."""
     with sessions() as session:
         existing = _find(session, client_id, ticket.external_id)
         if existing is None:
             row = Ticket(
-                id=new_id(), client_id=client_id, external_id=ticket.external_id, channel=ticket.channel.value,
-                reporter_type=ticket.reporter.type.value, reporter_id=ticket.reporter.id,
-                subject=ticket.subject, body=ticket.body, language=ticket.language,
-                language_detected=ticket.language is None, region=ticket.region.upper() if ticket.region else None,
-                links=list(ticket.links), metadata_=dict(ticket.metadata), status="received",
-                content_hash=content_hash(ticket),
+                id=new_id(), client_id=client_id, reporter_type=ticket.reporter.type.value,
+                reporter_id=ticket.reporter.id, language_detected=ticket.language is None,
+                region=ticket.region.upper() if ticket.region else None, metadata_=dict(ticket.metadata),
+                status="received", content_hash=content_hash(ticket), **_same_named(ticket),
             )
             session.add(row)
             record_event(session, ticket_id=row.id, actor=key_actor(client_id), action="received")
@@ -311,11 +324,13 @@ def decision_out(d: DecisionRow) -> DecisionOut:
     )
 
 
+#: TicketOut fields built here; every other one is read from the row's column of the same name
+_TICKET_OUT_BUILT = frozenset({"reporter", "language", "metadata", "decision"})
+
+
 def ticket_out(t: Ticket, d: DecisionRow | None) -> TicketOut:
     return TicketOut(
-        id=t.id, external_id=t.external_id, status=t.status, channel=t.channel,
         reporter=Reporter(type=t.reporter_type, id=t.reporter_id),  # type: ignore[arg-type]
-        subject=t.subject, body=t.body, language=t.language or "und", language_detected=t.language_detected,
-        region=t.region, links=t.links, metadata=t.metadata_, created_at=t.created_at, version=t.version,
-        decision=decision_out(d) if d is not None else None,
+        language=t.language or "und", metadata=t.metadata_, decision=decision_out(d) if d is not None else None,
+        **{name: getattr(t, name) for name in TicketOut.model_fields if name not in _TICKET_OUT_BUILT},
     )
