@@ -108,7 +108,7 @@ class ClassifierSettings(BaseModel):
         default="high", description="the least risk of a decision that rests on nothing (empty or tiny memory, "
         "unfitted model, store down, LLM down and local unsure)")
     max_training_cases: int = Field(
-        default=20_000, ge=100, description="memory cases the heads are fitted on (a stratified sample: every case "
+        default=20_000, ge=20, description="memory cases the heads are fitted on (a stratified sample: every case "
         "of a rare category, an equal share of the rest); bounds fit time and memory at any memory size")
     target_precision: float = Field(
         default=0.9, gt=0.0, le=1.0, description="automation precision: per category, the least confidence at "

@@ -73,8 +73,9 @@ def test_a_damaged_or_incompatible_saved_model_is_refitted_never_used(
     blob = model_dir(settings) / f"{result['version']}.joblib"
     blob.write_bytes(blob.read_bytes() + b"tampered")
     again = make_components(settings)
-    assert again.pipeline.classifier.loaded_version != result["version"]
+    assert again.pipeline.classifier.loaded_version is None
     assert again.pipeline.classifier.fits == 1 and again.pipeline.classifier.fitted
+    assert again.pipeline.classifier.saved_version not in (None, result["version"])
     again.close()
 
     other = settings.model_copy(update={"classifier": settings.classifier.model_copy(
@@ -88,7 +89,8 @@ def test_a_memory_changed_while_down_serves_the_saved_model_then_refits_in_the_b
 ) -> None:
     settings, comps, result = trained(tmp_path, make_components)  # type: ignore[misc]
     text = "Someone is selling counterfeit concert tickets in the comments of my stream."
-    case = Case(id="added-while-down", text=text, category="scam_fraud", risk="medium", language="en")
+    case = Case(id="added-while-down", key=Case.content_key(text), text=text, category="scam_fraud", risk="medium",
+                language="en")
     comps.store.upsert([case], embedder.embed([text]))
     comps.close()
 
@@ -100,7 +102,8 @@ def test_a_memory_changed_while_down_serves_the_saved_model_then_refits_in_the_b
     classifier.wait_for_refit(120)
     assert classifier.fits == 1 and classifier.fitted_count == 19 * 4 + 1
     assert classifier.class_counts()["scam_fraud"] == 5
-    assert classifier.loaded_version != result["version"]  # the refit was saved as the new current version
+    assert classifier.saved_version not in (None, result["version"])  # the refit is the new current version
+    assert ModelRepository(model_dir(settings)).current() == classifier.saved_version
 
 
 def test_a_new_case_is_used_by_the_very_next_decision_and_the_heads_follow(
@@ -111,8 +114,8 @@ def test_a_new_case_is_used_by_the_very_next_decision_and_the_heads_follow(
     first = asyncio.run(pipeline.decide(facts(TEXT)))
     correction = "scam_fraud" if first.category != "scam_fraud" else "spam"
     counts = pipeline.classifier.class_counts()
-    comps.store.upsert([Case(id="corrected", text=TEXT, category=correction, risk="medium", language="en")],
-                       embedder.embed([TEXT]))
+    corrected = Case(id="corrected", key="corrected", text=TEXT, category=correction, risk="medium", language="en")
+    comps.store.upsert([corrected], embedder.embed([TEXT]))
     nxt = asyncio.run(pipeline.decide(facts(TEXT, "t2")))  # no waiting: the correction is in the vote
     assert nxt.category == correction, (first.category, nxt.probabilities["category"])
     assert nxt.similar_cases[0]["id"] == "corrected"
@@ -125,13 +128,14 @@ def test_model_use_rolls_back_and_pins_a_version(
 ) -> None:
     settings, comps, first = trained(tmp_path, make_components)  # type: ignore[misc]
     text = "Someone is selling counterfeit concert tickets in the comments of my stream."
-    comps.store.upsert([Case(id="later", text=text, category="scam_fraud", risk="medium", language="en")],
-                       embedder.embed([text]))
+    later = Case(id="later", key=Case.content_key(text), text=text, category="scam_fraud", risk="medium", language="en")
+    comps.store.upsert([later], embedder.embed([text]))
     second = train_model(settings, store=comps.store, embedder=comps.embedder)
     assert second["version"] != first["version"]
     comps.close()
 
     monkeypatch.setenv("TRIAGE_QDRANT__PATH", str(settings.qdrant.path))
+    monkeypatch.setenv("COLUMNS", "250")  # rich would fold the version column at 80
     runner = CliRunner()
     listed = runner.invoke(app, ["model", "list"])
     assert listed.exit_code == 0, listed.output

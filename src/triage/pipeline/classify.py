@@ -347,7 +347,8 @@ class LocalClassifier:
         self._listener = listener
         self._load_tried = repository is None
         self.fits = 0  # fits made by this instance (restart tests: a loaded model makes none)
-        self.loaded_version: str | None = None
+        self.loaded_version: str | None = None  # the saved version loaded at start-up, if any
+        self.saved_version: str | None = None  # the version this instance last saved
         self.pinned = False
         self.last_fit_seconds: float | None = None
 
@@ -483,7 +484,7 @@ class LocalClassifier:
         except OSError:  # a full disk costs the next start a refit, not this fit
             log.exception("the fitted classifier could not be saved in %s", self.repository.directory)
             return None
-        self.loaded_version = header.version
+        self.saved_version = header.version
         return header
 
     def _neighbours(self, cases: list[Case], vectors: np.ndarray, report: ProgressHook) -> list[list[CaseHit]]:
