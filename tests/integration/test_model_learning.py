@@ -51,6 +51,8 @@ def test_restart_loads_the_saved_model_and_does_not_refit(
     before = asyncio.run(comps.pipeline.decide(facts(TEXT)))
     thresholds = comps.pipeline.critical.state.thresholds  # type: ignore[union-attr]
     assert result["cases"] == 19 * 4 and result["version"] != "(not saved)"
+    assert comps.pipeline.classifier.fits == 1, "the service's classifier adopts the trained model, no refit"
+    assert comps.pipeline.classifier.loaded_version == result["version"]
     comps.close()
 
     again = make_components(settings)  # a restart: same database, same store directory

@@ -403,27 +403,47 @@ class LocalClassifier:
             return
         if loaded is None:
             return
-        header, saved = loaded
-        if not isinstance(saved, SavedClassifier):
-            log.warning("the saved classifier state %s is not a classifier state; refitting", header.version)
-            return
         revision = self._store.revision()
         cases, _ = self._store.all_cases(with_vectors=False)
-        same_memory = memory_signature(cases) == header.memory
-        if self._listener is not None:
-            if saved.listener_version != self._listener.version or saved.listener_state is None:
-                log.warning("the saved model %s has no state for %s; refitting", header.version,
-                            self._listener.version)
-                return
-            self._listener.import_state(saved.listener_state)
-        self._state = (saved.ngrams, saved.models)
-        self._fitted_count = saved.fitted_count
+        same_memory = loaded[0].memory == memory_signature(cases)
+        if not self._adopt(*loaded):
+            return
+        header, saved = loaded
         self.loaded_version = header.version
         self.pinned = self.repository.pinned
         if same_memory or self.pinned:  # a pinned version (`triage model use`) is kept until the next train
             self._fitted_revision = revision
         log.info("local classifier loaded", extra={"model_version": header.version, "cases": saved.fitted_count,
                                                    "same_memory": same_memory})
+
+    def _adopt(self, header: ModelHeader, saved: object) -> bool:
+        """Use a saved state (and its listener's); False when it is not one this classifier can use."""
+        if not isinstance(saved, SavedClassifier):
+            log.warning("the saved classifier state %s is not a classifier state; refitting", header.version)
+            return False
+        if self._listener is not None:
+            if saved.listener_version != self._listener.version or saved.listener_state is None:
+                log.warning("the saved model %s has no state for %s; refitting", header.version,
+                            self._listener.version)
+                return False
+            self._listener.import_state(saved.listener_state)
+        self._state = (saved.ngrams, saved.models)
+        self._fitted_count = saved.fitted_count
+        return True
+
+    def _saved_fit_of(self, signature: MemorySignature) -> bool:
+        """Adopt the current saved version when it was fitted on exactly this memory with these settings (another
+        process, e.g. `triage model train`, did the work already)."""
+        assert self.repository is not None
+        current = self.repository.current()
+        try:
+            if current is None or self.repository.header(current).memory != signature:
+                return False
+            loaded = self.repository.load(classifier=self.version, settings_key=self.settings_key)
+        except Exception:
+            log.exception("the saved classifier state could not be read; fitting")
+            return False
+        return loaded is not None and loaded[0].memory == signature and self._adopt(*loaded)
 
     def _fit_logged(self, revision: int) -> None:
         try:
@@ -442,6 +462,11 @@ class LocalClassifier:
             cases, all_vectors = self._store.all_cases(with_vectors=True)
             all_vectors = np.asarray(all_vectors, dtype=np.float32)
             signature = memory_signature(cases)
+            if not force and self.repository is not None and not self.pinned and self._saved_fit_of(signature):
+                self._fitted_revision, self._fitted_count = revision, len(cases)
+                self.loaded_version = self.repository.current()
+                report("done", 1.0)
+                return None
             rows = bounded_sample([c.category for c in cases], self.max_training_cases, self._seed)
             sample = [cases[int(i)] for i in rows]
             vectors = all_vectors[rows] if len(cases) else all_vectors
