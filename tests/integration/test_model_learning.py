@@ -19,7 +19,7 @@ from tests.conftest import import_seed, settings_for
 from tests.review.conftest import seed_subset
 from triage.cli import app
 from triage.components import Components, model_dir
-from triage.domain.cases import Case
+from triage.domain.cases import Case, case_id_for
 from triage.models_cli import train_model
 from triage.pipeline.classify import bounded_sample
 from triage.pipeline.decision import TicketFacts
@@ -91,8 +91,8 @@ def test_a_memory_changed_while_down_serves_the_saved_model_then_refits_in_the_b
 ) -> None:
     settings, comps, result = trained(tmp_path, make_components)  # type: ignore[misc]
     text = "Someone is selling counterfeit concert tickets in the comments of my stream."
-    case = Case(id="added-while-down", key=Case.content_key(text), text=text, category="scam_fraud", risk="medium",
-                language="en")
+    case = Case(id=case_id_for("added-while-down"), key=Case.content_key(text), text=text, category="scam_fraud",
+                risk="medium", language="en")
     comps.store.upsert([case], embedder.embed([text]))
     comps.close()
 
@@ -100,7 +100,7 @@ def test_a_memory_changed_while_down_serves_the_saved_model_then_refits_in_the_b
     classifier = again.pipeline.classifier
     assert classifier.loaded_version == result["version"] and classifier.fitted
     decision = asyncio.run(again.pipeline.decide(facts(text)))
-    assert decision.similar_cases[0]["id"] == "added-while-down"  # the vote sees the case at once
+    assert decision.similar_cases[0]["id"] == case_id_for("added-while-down")  # the vote sees the case at once
     classifier.wait_for_refit(120)
     assert classifier.fits == 1 and classifier.fitted_count == 19 * 4 + 1
     assert classifier.class_counts()["scam_fraud"] == 5
@@ -116,11 +116,12 @@ def test_a_new_case_is_used_by_the_very_next_decision_and_the_heads_follow(
     first = asyncio.run(pipeline.decide(facts(TEXT)))
     correction = "scam_fraud" if first.category != "scam_fraud" else "spam"
     counts = pipeline.classifier.class_counts()
-    corrected = Case(id="corrected", key="corrected", text=TEXT, category=correction, risk="medium", language="en")
+    corrected = Case(id=case_id_for("corrected"), key="corrected", text=TEXT, category=correction, risk="medium",
+                     language="en")
     comps.store.upsert([corrected], embedder.embed([TEXT]))
     nxt = asyncio.run(pipeline.decide(facts(TEXT, "t2")))  # no waiting: the correction is in the vote
     assert nxt.category == correction, (first.category, nxt.probabilities["category"])
-    assert nxt.similar_cases[0]["id"] == "corrected"
+    assert nxt.similar_cases[0]["id"] == case_id_for("corrected")
     pipeline.classifier.wait_for_refit(120)
     assert pipeline.classifier.class_counts()[correction] == counts[correction] + 1
 
@@ -130,7 +131,8 @@ def test_model_use_rolls_back_and_pins_a_version(
 ) -> None:
     settings, comps, first = trained(tmp_path, make_components)  # type: ignore[misc]
     text = "Someone is selling counterfeit concert tickets in the comments of my stream."
-    later = Case(id="later", key=Case.content_key(text), text=text, category="scam_fraud", risk="medium", language="en")
+    later = Case(id=case_id_for("later"), key=Case.content_key(text), text=text, category="scam_fraud",
+                 risk="medium", language="en")
     comps.store.upsert([later], embedder.embed([text]))
     second = train_model(settings, store=comps.store, embedder=comps.embedder)
     assert second["version"] != first["version"]
@@ -173,4 +175,5 @@ def test_a_fit_is_bounded_by_max_training_cases(
     settings, comps, result = trained(  # type: ignore[misc]
         tmp_path, make_components, classifier={"max_training_cases": 40})
     assert result["trained_on"] == 40 and result["cases"] == 19 * 4
+    comps.pipeline.classifier.ensure_fitted()  # the service's classifier adopts the trained version
     assert set(comps.pipeline.classifier.class_counts()) == set(comps.policy.categories)  # stratified: all kept
