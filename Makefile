@@ -33,6 +33,7 @@ test: install services lint
 
 bench: install
 	$(BIN)/python benchmarks/run.py
+	PYTHONPATH=src $(BIN)/python benchmarks/learning_scale.py --sizes 10k,100k,1m --out var/bench/learning.json
 
 clean:
 	rm -rf var runs test-artifacts .pytest_cache

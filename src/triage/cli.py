@@ -18,6 +18,7 @@ from rich.table import Table
 from triage.config import Settings, get_settings
 from triage.evals.cli import eval_app
 from triage.logs import configure_logging
+from triage.models_cli import model_app, train_model
 
 app = typer.Typer(
     name="triage",
@@ -35,6 +36,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(cases_app, name="cases")
 app.add_typer(keys_app, name="keys")
 app.add_typer(eval_app, name="eval")
+app.add_typer(model_app, name="model")
 
 console = Console(stderr=True)
 out = Console()
@@ -88,7 +90,11 @@ def _import(settings: Settings, file: Path, maps: list[str], source: str, batch_
 
     comps = build_components(settings, seed=False)  # an import into an empty memory is not mixed with the seed
     try:
-        return _import_into(comps, file, maps, source, batch_size)
+        report = _import_into(comps, file, maps, source, batch_size)
+        if report.get("imported"):  # a bulk import is followed by a full retrain (`triage model train`)
+            with _progress() as progress:
+                train_model(settings, store=comps.store, embedder=comps.embedder, progress=progress)
+        return report
     finally:
         comps.close()
 

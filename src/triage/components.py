@@ -27,13 +27,14 @@ from triage.pipeline.draft import LocalDrafter
 from triage.pipeline.fit_cache import FitCache, fingerprint
 from triage.pipeline.language import LanguageDetector
 from triage.pipeline.lexicon import load_lexicon
+from triage.pipeline.model_state import ModelRepository
 from triage.pipeline.pipeline import LlmDecider, Pipeline
 from triage.pipeline.route import Router
 from triage.pipeline.signals import load_signals
 from triage.ports import CaseStore, Embedder
 
 __all__ = ["Components", "build_components", "build_exemplar_index", "build_pipeline", "language_detector",
-           "load_embedder", "seed_if_empty"]
+           "load_embedder", "model_dir", "seed_if_empty"]
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,11 @@ def open_store(settings: Settings, *, dimension: int, in_memory: bool = False) -
         path=Path(q.path),
         in_memory=in_memory,
     )
+
+
+def model_dir(settings: Settings) -> Path:
+    """Where the fitted classifier's versions are kept: beside the case store, one directory per collection."""
+    return Path(settings.qdrant.path) / "models" / settings.qdrant.collection
 
 
 def language_detector(settings: Settings) -> LanguageDetector:
@@ -114,9 +120,10 @@ def build_exemplar_index(settings: Settings, *, policy: Policy, embedder: Embedd
 def build_pipeline(
     settings: Settings, *, policy: Policy, embedder: Embedder, store: CaseStore,
     llm: LlmDecider | None = None, classifier_labels: tuple[str, ...] = ("category", "risk"),
-    background_refit: bool = False, exemplars: ExemplarIndex | None = None,
+    background_refit: bool = False, exemplars: ExemplarIndex | None = None, persist: bool = False,
 ) -> Pipeline:
-    """The pipeline over a store. `exemplars` shares an already-built exemplar index (eval folds)."""
+    """The pipeline over a store. `exemplars` shares an already-built exemplar index (eval folds); `persist` saves
+    and loads the fitted classifier beside the store (the service's store; never an eval fold's)."""
     c = settings.classifier
     lexicon = load_lexicon(settings.policy_dir / "lexicon.yaml", categories=policy.categories)
     index = exemplars if exemplars is not None else build_exemplar_index(settings, policy=policy, embedder=embedder)
@@ -128,7 +135,9 @@ def build_pipeline(
                                     max_training_cases=k.max_training_cases)
     classifier = LocalClassifier(
         store, labels=classifier_labels, knn_weight=c.knn_weight, top_k=c.top_k, background_refit=background_refit,
-        lexicon=lexicon, on_fitted=critical.calibrate_on_fit if critical is not None else None)
+        lexicon=lexicon, listener=critical, max_training_cases=c.max_training_cases,
+        target_precision=c.target_precision,
+        repository=ModelRepository(model_dir(settings)) if persist and c.persist else None)
     return Pipeline(
         policy=policy,
         embedder=embedder,
@@ -207,7 +216,7 @@ def build_components(
         seed_if_empty(settings, store=store, embedder=embedder, sessions=sessions)
     pipeline = build_pipeline(
         settings, policy=policy, embedder=embedder, store=store, llm=build_llm(settings, policy),
-        background_refit=True,
+        background_refit=True, persist=True,
     )
     pipeline.warm_up()
     return Components(

@@ -116,6 +116,16 @@ class ClassifierSettings(BaseModel):
     no_evidence_risk: str = Field(
         default="high", description="the least risk of a decision that rests on nothing (empty or tiny memory, "
         "unfitted model, store down, LLM down and local unsure)")
+    max_training_cases: int = Field(
+        default=20_000, ge=20, description="memory cases the heads are fitted on (a stratified sample: every case "
+        "of a rare category, an equal share of the rest); bounds fit time and memory at any memory size")
+    target_precision: float = Field(
+        default=0.9, gt=0.0, le=1.0, description="automation precision: per category, the least confidence at "
+        "which a decision goes without a person, and the least one-vs-rest probability of a secondary category "
+        "(`also`), are chosen on out-of-fold predictions to reach this precision")
+    persist: bool = Field(
+        default=True, description="save every fit beside the case store and load it at start-up (no refit on "
+        "restart); versions kept for `triage model use`")
 
 
 class CriticalSettings(BaseModel):

@@ -160,3 +160,54 @@ def test_an_unsure_language_is_flagged_not_sent_to_a_person() -> None:
     stages.note_language(unsure)
     assert unsure.flags == ["language_uncertain"] and unsure.reasons == []
     assert unsure.rationale == ["language not detected with confidence; en assumed"]
+
+
+# -- multi-label evidence and per-category automation thresholds (issue 12) ------------------------------
+def with_local(d: DecisionDraft, **local: object) -> DecisionDraft:
+    p = dataclasses.replace(d.prepared, local=dataclasses.replace(d.prepared.local, **local))
+    return dataclasses.replace(d, prepared=p)
+
+
+def test_a_secondary_category_above_its_threshold_lends_its_floor_once() -> None:
+    d = with_local(draft_for("hate_speech", "low", probs={"category": {"hate_speech": 0.8, "violent_threat": 0.15}}),
+                   ovr={"hate_speech": 0.9, "violent_threat": 0.7}, also=["violent_threat"])
+    stages.apply_risk_floors(d, POLICY)
+    expected = POLICY.max_risk(POLICY.floor("hate_speech"), POLICY.floor("violent_threat"))
+    assert POLICY.severity(POLICY.floor("violent_threat")) > POLICY.severity(POLICY.floor("hate_speech"))
+    assert d.risk == expected
+    assert d.also == ["violent_threat"]
+    # the critical detector naming the same category does not add it twice (and floors run twice per decision)
+    d.prepared = dataclasses.replace(d.prepared, critical=(hit("violent_threat", expected),))
+    stages.apply_critical(d, POLICY, min_confidence=0.55)
+    stages.apply_risk_floors(d, POLICY)
+    assert d.also == ["violent_threat"]
+
+
+def test_the_highest_floor_of_several_secondary_categories_wins() -> None:
+    d = with_local(draft_for("spam", "low"), ovr={"spam": 0.9, "hate_speech": 0.8, "child_safety": 0.6},
+                   also=["hate_speech", "child_safety"])
+    stages.apply_risk_floors(d, POLICY)
+    assert d.risk == POLICY.floor("child_safety") == LEVELS[0]
+    assert d.also == ["hate_speech", "child_safety"]
+
+
+def test_no_secondary_category_leaves_the_floor_of_the_decided_one() -> None:
+    d = with_local(draft_for("spam", "low"), ovr={"spam": 0.9, "child_safety": 0.6}, also=[])
+    stages.apply_risk_floors(d, POLICY)
+    assert d.risk == POLICY.max_risk("low", POLICY.floor("spam")) and d.also == []
+
+
+def test_a_category_threshold_above_the_global_one_sends_the_decision_to_a_person() -> None:
+    d = with_local(draft_for("spam", "low", confidence=0.7), auto_threshold={"spam": 0.8})
+    d.path = DecisionPath.local
+    stages.note_review_reasons(d, POLICY, min_confidence=0.55)
+    assert d.has_reason(ReasonCode.low_confidence)
+    passing = with_local(draft_for("spam", "low", confidence=0.85), auto_threshold={"spam": 0.8})
+    stages.note_review_reasons(passing, POLICY, min_confidence=0.55)
+    assert not passing.has_reason(ReasonCode.low_confidence)
+
+
+def test_a_category_threshold_below_the_global_one_never_automates_more() -> None:
+    d = with_local(draft_for("spam", "low", confidence=0.5), auto_threshold={"spam": 0.3})
+    stages.note_review_reasons(d, POLICY, min_confidence=0.55)
+    assert d.has_reason(ReasonCode.low_confidence)

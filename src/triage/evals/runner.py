@@ -203,8 +203,12 @@ def _predict_labels(suite: Suite, d: Decision) -> tuple[dict[str, Any], dict[str
 def _flag_scores(suite: Suite, ex: Example, d: Decision, predicted: dict[str, Any]) -> dict[str, FlagScore]:
     out = {}
     cat = d.probabilities.get("category") or {}
+    ovr = d.probabilities.get("category_ovr") or {}  # calibrated one-vs-rest: a post can be several things
     for name, flag in suite.flags.items():
-        if flag.categories:
+        if flag.categories and ovr:  # P(any of the flag's categories), the categories taken as independent
+            score = 1.0 - float(np.prod([1.0 - ovr.get(c, 0.0) for c in flag.categories]))
+            hit = d.category in flag.categories or any(c in flag.categories for c in d.also)
+        elif flag.categories:
             score = sum(cat.get(c, 0.0) for c in flag.categories)
             hit = d.category in flag.categories
         elif flag.label:

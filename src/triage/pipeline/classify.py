@@ -3,15 +3,25 @@
 For each ticket it combines two views of the case memory:
 
 * a similarity-weighted vote of the retrieved cases (k nearest, weights exp(similarity / 0.05)), and
-* a multinomial logistic regression fitted on every case's embedding together with character n-gram
-  TF-IDF features of its text (refit when the memory changes); the n-grams carry what an English-only
-  embedder misses in other languages, and exact terms of art ("2FA", "DMCA", "sextortion"),
+* a multinomial logistic regression fitted on the cases' embeddings together with character n-gram
+  TF-IDF features of their text; the n-grams carry what an English-only embedder misses in other
+  languages, and exact terms of art ("2FA", "DMCA", "sextortion"),
 
 mixed with a weight (raised towards 1 when the nearest case is a near-duplicate, so a reviewer's
 correction wins at once), then temperature-scaled. The mixing weight and the temperature are fitted per
 label on out-of-fold predictions of the memory itself (minimising log-loss): how much to trust the
 neighbours depends on the memory (a few cases per class: little; thousands: more), and the reported
 probabilities are calibrated on held-out cases, not on the cases the model was fitted on.
+
+Cost is bounded at any memory size (DESIGN invariant 10): the heads are fitted on a stratified sample of
+at most `max_training_cases` cases, and the out-of-fold vote of a sampled case comes from the store's own
+nearest-neighbour search (itself left out), so no step compares every case with every other. The fit is
+saved beside the store (`triage.pipeline.model_state`) and loaded at start-up instead of refitted; a new
+case reaches the vote at once (it is in the store) and the heads at the next (background) refit.
+
+For the category it also gives calibrated one-vs-rest probabilities (Platt per category, out of fold), the
+categories above their threshold at the target precision (`also`: a post can be hateful *and* threatening)
+and, per category, the least confidence at which a decision is automated at that precision.
 
 The same machinery predicts risk level and any `learned` label (e.g. a queue label space taken from
 the memory by the eval harness).
@@ -21,9 +31,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 from scipy import sparse
@@ -36,9 +48,11 @@ from sklearn.model_selection import StratifiedKFold
 from triage.domain.cases import Case, CaseHit
 from triage.pipeline.fit_cache import FitCache, fingerprint
 from triage.pipeline.lexicon import Lexicon
+from triage.pipeline.model_state import MemorySignature, ModelHeader, ModelRepository, memory_signature
 from triage.ports import CaseStore
 
-__all__ = ["FitResult", "LabelModel", "LocalClassifier", "LocalPrediction"]
+__all__ = ["FitListener", "FitResult", "LabelModel", "LocalClassifier", "LocalPrediction", "SavedClassifier",
+           "bounded_sample"]
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +72,23 @@ def _label_of(case: Case, label: str) -> str | None:
 
 @dataclass
 class LabelModel:
-    """One label's fitted model: classes, logistic regression (if ≥2 classes) and a temperature."""
+    """One label's fitted model: classes, logistic regression (if ≥2 classes) and a temperature.
+
+    For the category, also what was chosen on out-of-fold predictions: a one-vs-rest calibration per
+    category (Platt on the logit of its mixed probability), the least one-vs-rest probability at which a
+    category is a secondary one (`also`) and the least confidence at which a decision of that category
+    is automated, both at the target precision.
+    """
 
     classes: list[str]
     model: LogisticRegression | None
     temperature: float = 1.0
     knn_weight: float | None = None  # fitted; None = use the configured default
     counts: dict[str, int] = field(default_factory=dict)  # cases per class in the memory it was fitted on
+    platt: dict[str, tuple[float, float]] = field(default_factory=dict)
+    also_threshold: dict[str, float] = field(default_factory=dict)
+    auto_threshold: dict[str, float] = field(default_factory=dict)
+    auto_coverage: dict[str, float] = field(default_factory=dict)  # out of fold, at auto_threshold
 
     def predict_proba(self, vectors: np.ndarray | sparse.csr_matrix) -> np.ndarray:
         if self.model is None:
@@ -73,6 +97,89 @@ class LabelModel:
         # map the model's classes onto ours (they are the same set, but keep it explicit)
         idx = [list(self.model.classes_).index(c) for c in self.classes]
         return raw[:, idx]
+
+    def one_vs_rest(self, p: np.ndarray) -> np.ndarray:
+        """Calibrated P(category c applies), per column of the mixed distribution `p`."""
+        out = np.array(p, dtype=np.float64, copy=True)
+        for j, c in enumerate(self.classes):
+            a, b = self.platt.get(c, (0.0, 1.0))
+            out[..., j] = _sigmoid(a + b * _logit(out[..., j]))
+        return out
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.asarray(np.log(p / (1 - p)))
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-z)))
+
+
+MIN_SUPPORT = 10  # out-of-fold predictions needed above a threshold before it is trusted
+
+
+def _precision_threshold(scores: np.ndarray, correct: np.ndarray, target: float) -> tuple[float, float] | None:
+    """The least score at which the predictions at or above it reach `target` precision (out of fold), and the
+    share of `scores` it keeps; None when fewer than MIN_SUPPORT predictions support any threshold."""
+    if len(scores) < MIN_SUPPORT:
+        return None
+    order = np.argsort(-scores, kind="stable")
+    hits = np.cumsum(correct[order])
+    precision = hits / np.arange(1, len(order) + 1)
+    ok = np.flatnonzero((precision >= target) & (np.arange(1, len(order) + 1) >= MIN_SUPPORT))
+    if not len(ok):
+        return (float("inf"), 0.0)  # not reachable: never automatic
+    last = int(ok[-1])
+    return float(scores[order][last]), (last + 1) / len(scores)
+
+
+def _one_vs_rest(oof: np.ndarray, y: np.ndarray, classes: list[str], target: float
+                 ) -> tuple[dict[str, tuple[float, float]], dict[str, float], dict[str, float], dict[str, float]]:
+    """Per category, on out-of-fold mixed probabilities: Platt calibration, the `also` threshold and the
+    automation threshold (both at `target` precision), and the automated share at the latter."""
+    platt: dict[str, tuple[float, float]] = {}
+    also: dict[str, float] = {}
+    auto: dict[str, float] = {}
+    coverage: dict[str, float] = {}
+    top = oof.argmax(axis=1)
+    confidence = oof.max(axis=1)
+    for j, c in enumerate(classes):
+        target_c = (y == c).astype(int)
+        if 5 <= target_c.sum() <= len(y) - 5:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                lr = LogisticRegression(C=1.0, max_iter=200).fit(_logit(oof[:, j]).reshape(-1, 1), target_c)
+            platt[c] = (float(lr.intercept_[0]), float(lr.coef_[0][0]))
+        q = _sigmoid(np.array(platt.get(c, (0.0, 1.0))[0]) + platt.get(c, (0.0, 1.0))[1] * _logit(oof[:, j]))
+        secondary = _precision_threshold(q, target_c.astype(bool), target)
+        if secondary is not None and np.isfinite(secondary[0]):
+            also[c] = max(0.5, secondary[0])  # a secondary category is more likely than not, at least
+        predicted = top == j
+        automated = _precision_threshold(confidence[predicted], target_c[predicted].astype(bool), target)
+        if automated is not None:
+            auto[c], share = automated
+            coverage[c] = share * float(predicted.mean())
+    return platt, also, auto, coverage
+
+
+def bounded_sample(labels: list[str], size: int, seed: int) -> np.ndarray:
+    """Row indices of a stratified sample of at most `size` rows: every row of a class smaller than its fair
+    share, an equal share of the rest (water-filling), so rare categories are never sampled away."""
+    if len(labels) <= size:
+        return np.arange(len(labels))
+    rng = np.random.default_rng(seed)
+    by_class: dict[str, list[int]] = {}
+    for i, label in enumerate(labels):
+        by_class.setdefault(label, []).append(i)
+    left, picked = size, list[int]()
+    groups = sorted(by_class.values(), key=len)
+    for n, rows in enumerate(groups):
+        quota = left // (len(groups) - n)
+        take = rows if len(rows) <= quota else rng.choice(rows, size=quota, replace=False).tolist()
+        picked.extend(take)
+        left -= len(take)
+    return np.sort(np.asarray(picked, dtype=np.int64))
 
 
 MIN_CASES_FOR_NGRAMS = 30
@@ -121,18 +228,6 @@ def _vote(hits: list[CaseHit], label: str, classes: list[str]) -> np.ndarray:
     return smoothed
 
 
-def _vote_matrix(sims: np.ndarray, neighbour_labels: np.ndarray, classes: list[str]) -> np.ndarray:
-    """The same vote as `_vote`, for many tickets at once (rows: tickets; columns: their k neighbours)."""
-    out = np.zeros((sims.shape[0], len(classes)))
-    weights = np.exp((sims - 1.0) / VOTE_TEMPERATURE)
-    for j, c in enumerate(classes):
-        out[:, j] = (weights * (neighbour_labels == c)).sum(axis=1)
-    total = out.sum(axis=1, keepdims=True)
-    uniform = np.full_like(out, 1.0 / len(classes))
-    out = np.divide(out, total, out=uniform.copy(), where=total > 0)
-    return out * 0.98 + 0.02 / len(classes)
-
-
 def _mix_weight(hits: list[CaseHit], knn_weight: float) -> float:
     if not hits:
         return 0.0
@@ -158,6 +253,19 @@ class FitResult:
     oof: dict[str, tuple[list[str], np.ndarray, np.ndarray]]
 
 
+class FitListener(Protocol):
+    """A stage fitted on the classifier's fits (the critical detector), saved and loaded with it."""
+
+    @property
+    def version(self) -> str: ...
+
+    def calibrate_on_fit(self, fit: FitResult) -> None: ...
+
+    def export_state(self) -> object: ...
+
+    def import_state(self, state: object) -> None: ...
+
+
 @dataclass
 class LocalPrediction:
     """Calibrated distributions per label, plus the evidence behind them."""
@@ -165,6 +273,11 @@ class LocalPrediction:
     probs: dict[str, dict[str, float]]
     vote_top: dict[str, str | None] = field(default_factory=dict)
     model_top: dict[str, str | None] = field(default_factory=dict)
+    # category: calibrated one-vs-rest probabilities, the categories above their `also` threshold, and the
+    # least confidence at which each category is decided without a person (target precision, out of fold)
+    ovr: dict[str, float] = field(default_factory=dict)
+    also: list[str] = field(default_factory=list)
+    auto_threshold: dict[str, float] = field(default_factory=dict)
 
     def top(self, label: str) -> tuple[str, float]:
         dist = self.probs[label]
@@ -175,10 +288,31 @@ class LocalPrediction:
         return sorted(self.probs[label].items(), key=lambda kv: -kv[1])
 
 
-class LocalClassifier:
-    """Fits lazily on the case store and refits when `store.revision()` changes."""
+@dataclass
+class SavedClassifier:
+    """What is written to disk (see triage.pipeline.model_state): the classifier's state and its listener's."""
 
-    version = "local-knn-lr.v1"
+    ngrams: TfidfVectorizer | None
+    models: dict[str, LabelModel]
+    fitted_count: int
+    listener_version: str | None
+    listener_state: object | None
+
+
+ProgressHook = Callable[[str, float], None]  # (what is being done, share done 0..1)
+
+NEIGHBOUR_CHUNK = 512  # tickets per store search when collecting out-of-fold neighbours
+
+
+class LocalClassifier:
+    """Fits on a bounded sample of the case store, saves the fit, and refits when `store.revision()` changes.
+
+    With a model repository, the last fit is loaded at start-up instead of refitted when it was fitted
+    on the same memory with the same settings (a memory changed while the service was down: the saved
+    model serves at once and a refit follows, in the background for the service).
+    """
+
+    version = "local-knn-lr.v2"
 
     def __init__(
         self,
@@ -190,7 +324,10 @@ class LocalClassifier:
         seed: int = 7,
         background_refit: bool = False,
         lexicon: Lexicon | None = None,
-        on_fitted: Callable[[FitResult], None] | None = None,
+        listener: FitListener | None = None,
+        max_training_cases: int = 20_000,
+        target_precision: float = 0.9,
+        repository: ModelRepository | None = None,
     ) -> None:
         self._store = store
         self._lexicon = lexicon
@@ -198,64 +335,207 @@ class LocalClassifier:
         self.knn_weight = knn_weight
         self.top_k = top_k
         self._seed = seed
+        self.max_training_cases = max_training_cases
+        self.target_precision = target_precision
+        self.repository = repository
         self._fitted_revision: int | None = None
         self._fitted_count = 0
         self._lock = threading.Lock()
         self._state: tuple[TfidfVectorizer | None, dict[str, LabelModel]] = (None, {})
         self._background = background_refit
         self._refitting: threading.Thread | None = None
-        self._on_fitted = on_fitted
+        self._listener = listener
+        self._load_tried = repository is None
+        self.fits = 0  # fits made by this instance (restart tests: a loaded model makes none)
+        self.loaded_version: str | None = None  # the saved version loaded at start-up, if any
+        self.saved_version: str | None = None  # the version this instance last saved
+        self.pinned = False
+        self.last_fit_seconds: float | None = None
+
+    @property
+    def settings_key(self) -> str:
+        """Everything besides the memory that a saved fit depends on."""
+        return fingerprint(self.version, self.labels, self.knn_weight, self.top_k, self._seed,
+                           self.lexicon_version or "", self.max_training_cases, self.target_precision,
+                           self._listener.version if self._listener is not None else "")[:16]
 
     # -- fitting -------------------------------------------------------------------------------
     def ensure_fitted(self) -> None:
-        """Refit when the memory changed.
+        """Load the saved fit once; refit when the memory changed.
 
         With `background_refit` (the service), a small change (a reviewed ticket added) is refitted in a
         background thread while decisions keep using the previous model (the case vote sees the new
         case at once); a first fit, or a memory that more than doubled (a bulk import), is fitted before
         deciding. Without it (evals, CLI), every change is fitted before deciding: deterministic.
         """
+        if not self._load_tried:
+            with self._lock:
+                if not self._load_tried:
+                    self._load()
+                    self._load_tried = True
         revision = self._store.revision()
         if revision == self._fitted_revision:
             return
+        if self.pinned:  # the case vote still sees every new case; the heads stay as rolled back to
+            self._fitted_revision = revision
+            return
         if self._background and self._state[1] and self._store.count() <= 2 * max(1, self._fitted_count):
             if self._refitting is None or not self._refitting.is_alive():
-                self._refitting = threading.Thread(target=self._fit, args=(revision,), name="classifier-refit",
-                                                   daemon=True)
+                self._refitting = threading.Thread(target=self._fit_logged, args=(revision,),
+                                                   name="classifier-refit", daemon=True)
                 self._refitting.start()
             return
         self._fit(revision)
 
-    def _fit(self, revision: int) -> None:
+    def train(self, progress: ProgressHook | None = None) -> ModelHeader | None:
+        """A full fit now, whatever the memory's revision (`triage model train`); saved when there is a
+        repository. Returns the saved version's header."""
+        self._load_tried = True
+        self.pinned = False
+        return self._fit(self._store.revision(), force=True, progress=progress)
+
+    def _load(self) -> None:
+        assert self.repository is not None
+        try:
+            loaded = self.repository.load(classifier=self.version, settings_key=self.settings_key)
+        except Exception:  # an unreadable file is a refit, never a failed start
+            log.exception("the saved classifier state could not be loaded; refitting")
+            return
+        if loaded is None:
+            return
+        revision = self._store.revision()
+        cases, _ = self._store.all_cases(with_vectors=False)
+        same_memory = loaded[0].memory == memory_signature(cases)
+        if not self._adopt(*loaded):
+            return
+        header, saved = loaded
+        self.loaded_version = header.version
+        self.pinned = self.repository.pinned
+        if same_memory or self.pinned:  # a pinned version (`triage model use`) is kept until the next train
+            self._fitted_revision = revision
+        log.info("local classifier loaded", extra={"model_version": header.version, "cases": saved.fitted_count,
+                                                   "same_memory": same_memory})
+
+    def _adopt(self, header: ModelHeader, saved: object) -> bool:
+        """Use a saved state (and its listener's); False when it is not one this classifier can use."""
+        if not isinstance(saved, SavedClassifier):
+            log.warning("the saved classifier state %s is not a classifier state; refitting", header.version)
+            return False
+        if self._listener is not None:
+            if saved.listener_version != self._listener.version or saved.listener_state is None:
+                log.warning("the saved model %s has no state for %s; refitting", header.version,
+                            self._listener.version)
+                return False
+            self._listener.import_state(saved.listener_state)
+        self._state = (saved.ngrams, saved.models)
+        self._fitted_count = saved.fitted_count
+        return True
+
+    def _saved_fit_of(self, signature: MemorySignature) -> bool:
+        """Adopt the current saved version when it was fitted on exactly this memory with these settings (another
+        process, e.g. `triage model train`, did the work already)."""
+        assert self.repository is not None
+        current = self.repository.current()
+        try:
+            if current is None or self.repository.header(current).memory != signature:
+                return False
+            loaded = self.repository.load(classifier=self.version, settings_key=self.settings_key)
+        except Exception:
+            log.exception("the saved classifier state could not be read; fitting")
+            return False
+        return loaded is not None and loaded[0].memory == signature and self._adopt(*loaded)
+
+    def _fit_logged(self, revision: int) -> None:
+        try:
+            self._fit(revision)
+        except Exception:  # a background refit that fails keeps the previous model (and says so)
+            log.exception("the background refit failed; keeping the previous model")
+
+    def _fit(self, revision: int, *, force: bool = False, progress: ProgressHook | None = None
+             ) -> ModelHeader | None:
+        report = progress or (lambda _what, _done: None)
         with self._lock:
-            if revision == self._fitted_revision:
-                return
-            cases, vectors = self._store.all_cases(with_vectors=True)
-            key = fingerprint(self.version, self.labels, self.knn_weight, self.top_k, self._seed,
-                              self.lexicon_version or "",
-                              [(c.id, c.text, c.category, c.risk, c.queue or "", c.extra) for c in cases],
-                              np.asarray(vectors, dtype=np.float32))
-            ngrams, models, oof = FITS.get_or_fit(key, lambda: self._fit_models(cases, np.asarray(vectors)))
-            if self._on_fitted is not None:  # before the swap: decisions never see models without it
+            if revision == self._fitted_revision and not force:
+                return None
+            t0 = time.perf_counter()
+            report("reading the memory", 0.0)
+            cases, all_vectors = self._store.all_cases(with_vectors=True)
+            all_vectors = np.asarray(all_vectors, dtype=np.float32)
+            signature = memory_signature(cases)
+            if not force and self.repository is not None and not self.pinned and self._saved_fit_of(signature):
+                self._fitted_revision, self._fitted_count = revision, len(cases)
+                self.loaded_version = self.repository.current()
+                report("done", 1.0)
+                return None
+            rows = bounded_sample([c.category for c in cases], self.max_training_cases, self._seed)
+            sample = [cases[int(i)] for i in rows]
+            vectors = all_vectors[rows] if len(cases) else all_vectors
+            key = fingerprint(self.settings_key, signature.digest, all_vectors)
+            del all_vectors
+            ngrams, models, oof = FITS.get_or_fit(
+                key, lambda: self._fit_models(sample, vectors, report))
+            if self._listener is not None:  # before the swap: decisions never see models without it
+                report("fitting the critical detector", 0.8)
                 try:
-                    self._on_fitted(FitResult(cases=cases, vectors=np.asarray(vectors), oof=oof))
+                    self._listener.calibrate_on_fit(FitResult(cases=sample, vectors=vectors, oof=oof))
                 except Exception:  # a calibration failure keeps the previous calibration; never the fit
                     log.exception("a stage could not calibrate on the new memory; keeping its previous state")
             # one assignment, so a concurrent predict never pairs new models with old features
             self._state = (ngrams, models)
             self._fitted_revision, self._fitted_count = revision, len(cases)
-            log.info("local classifier fitted", extra={"cases": len(cases), "labels": list(self.labels)})
+            self.fits += 1
+            self.last_fit_seconds = time.perf_counter() - t0
+            log.info("local classifier fitted", extra={"cases": len(cases), "trained_on": len(sample),
+                                                       "labels": list(self.labels),
+                                                       "seconds": round(self.last_fit_seconds, 2)})
+            header = None
+            if self.repository is not None:
+                report("saving the model", 0.95)
+                header = self._save(ngrams, models, signature, trained_on=len(sample))
+            report("done", 1.0)
+            return header
+
+    def _save(self, ngrams: TfidfVectorizer | None, models: dict[str, LabelModel], signature: MemorySignature,
+              *, trained_on: int) -> ModelHeader | None:
+        assert self.repository is not None
+        listener = self._listener
+        saved = SavedClassifier(ngrams=ngrams, models=models, fitted_count=self._fitted_count,
+                                listener_version=listener.version if listener is not None else None,
+                                listener_state=listener.export_state() if listener is not None else None)
+        try:
+            header = self.repository.save(saved, classifier=self.version, settings_key=self.settings_key,
+                                          memory=signature, trained_on=trained_on,
+                                          seconds=self.last_fit_seconds or 0.0)
+        except OSError:  # a full disk costs the next start a refit, not this fit
+            log.exception("the fitted classifier could not be saved in %s", self.repository.directory)
+            return None
+        self.saved_version = header.version
+        return header
+
+    def _neighbours(self, cases: list[Case], vectors: np.ndarray, report: ProgressHook) -> list[list[CaseHit]]:
+        """Each case's nearest other cases in the whole memory (leave-one-out), from the store's own index, in
+        chunks: out-of-fold votes cost one search per sampled case, never a case-by-case similarity matrix."""
+        out: list[list[CaseHit]] = []
+        for start in range(0, len(cases), NEIGHBOUR_CHUNK):
+            report("finding neighbours", 0.1 + 0.3 * start / max(1, len(cases)))
+            chunk = self._store.search_many(vectors[start:start + NEIGHBOUR_CHUNK], limit=self.top_k + 1)
+            for case, hits in zip(cases[start:start + NEIGHBOUR_CHUNK], chunk, strict=True):
+                out.append([h for h in hits if h.case.id != case.id][:self.top_k])
+        return out
 
     def _fit_models(
-        self, cases: list[Case], vectors: np.ndarray
+        self, cases: list[Case], vectors: np.ndarray, report: ProgressHook
     ) -> tuple[TfidfVectorizer | None, dict[str, LabelModel], dict[str, tuple[list[str], np.ndarray, np.ndarray]]]:
         texts = [c.text for c in cases]
+        report("fitting n-grams", 0.05)
         ngrams = _fit_ngrams(texts)
         x = _features(vectors, texts, ngrams, self._lexicon) if cases else sparse.csr_matrix((0, 0))
+        neighbours = self._neighbours(cases, vectors, report) if len(cases) >= 20 else [[] for _ in cases]
         oof: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
         models: dict[str, LabelModel] = {}
-        for label in self.labels:
-            models[label], label_oof = self._fit_label(cases, x, vectors, label)
+        for n, label in enumerate(self.labels):
+            report(f"fitting {label}", 0.4 + 0.4 * n / max(1, len(self.labels)))
+            models[label], label_oof = self._fit_label(cases, x, neighbours, label)
             if label_oof is not None:
                 oof[label] = label_oof
         return ngrams, models, oof
@@ -267,7 +547,7 @@ class LocalClassifier:
             thread.join(timeout)
 
     def _fit_label(
-        self, cases: list[Case], features: sparse.csr_matrix, vectors: np.ndarray, label: str
+        self, cases: list[Case], features: sparse.csr_matrix, neighbours: list[list[CaseHit]], label: str
     ) -> tuple[LabelModel, tuple[list[str], np.ndarray, np.ndarray] | None]:
         pairs = [(i, _label_of(c, label)) for i, c in enumerate(cases)]
         pairs = [(i, v) for i, v in pairs if v]
@@ -281,33 +561,34 @@ class LocalClassifier:
         if len(classes) < 2:
             return LabelModel(classes=classes, model=None, counts=counts), None
         model = _fit_lr(x, y)
-        weight, temperature, oof = self._fit_mixture(x, vectors[idx], y, classes)
+        weight, temperature, oof = self._fit_mixture(x, [neighbours[i] for i in idx], y, classes, label)
         fitted = LabelModel(classes=classes, model=model, temperature=temperature, knn_weight=weight, counts=counts)
+        if oof is not None and label == "category":
+            fitted.platt, fitted.also_threshold, fitted.auto_threshold, fitted.auto_coverage = _one_vs_rest(
+                oof, y, classes, self.target_precision)
         return fitted, ((classes, oof, idx) if oof is not None else None)
 
     def _fit_mixture(
-        self, x: sparse.csr_matrix, vectors: np.ndarray, y: np.ndarray, classes: list[str]
+        self, x: sparse.csr_matrix, neighbours: list[list[CaseHit]], y: np.ndarray, classes: list[str], label: str
     ) -> tuple[float | None, float, np.ndarray | None]:
         """Vote weight and temperature minimising the log-loss of out-of-fold predictions (≤ 3 folds).
 
-        Also returns those out-of-fold predictions, mixed and tempered as the fitted model would give them.
+        The model part is out of fold; the vote part is leave-one-out (each case's neighbours in the
+        memory, itself excluded). Also returns those out-of-fold predictions, mixed and tempered as the
+        fitted model would give them.
         """
         counts = {c: int((y == c).sum()) for c in classes}
         folds = min(3, min(counts.values()))
         if folds < 2 or len(y) < 20:
             return None, 1.0, None
         oof = np.zeros((len(y), len(classes)))
-        oof_vote = np.zeros((len(y), len(classes)))
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self._seed)
         for train, test in splitter.split(np.zeros(len(y)), y):
             model = _fit_lr(x[train], y[train])
             proba = model.predict_proba(x[test])
             for j, c in enumerate(model.classes_):
                 oof[test, classes.index(c)] = proba[:, j]
-            sims = vectors[test] @ vectors[train].T
-            k = min(self.top_k, len(train))
-            nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-            oof_vote[test] = _vote_matrix(np.take_along_axis(sims, nearest, axis=1), y[train][nearest], classes)
+        oof_vote = np.stack([_vote(hits, label, classes) for hits in neighbours])
         truth = np.array([classes.index(v) for v in y])
 
         def nll(p: np.ndarray) -> float:
@@ -328,6 +609,7 @@ class LocalClassifier:
         probs: dict[str, dict[str, float]] = {}
         vote_top: dict[str, str | None] = {}
         model_top: dict[str, str | None] = {}
+        out = LocalPrediction(probs=probs, vote_top=vote_top, model_top=model_top)
         ngrams, models = self._state
         features = _features(vector.reshape(1, -1), [text], ngrams, self._lexicon)
         for label, lm in models.items():
@@ -344,7 +626,16 @@ class LocalClassifier:
             strong = hits and float(vote_p.max()) >= STRONG_VOTE
             vote_top[label] = lm.classes[int(np.argmax(vote_p))] if strong else None
             model_top[label] = lm.classes[int(np.argmax(model_p))] if lm.model is not None else None
-        return LocalPrediction(probs=probs, vote_top=vote_top, model_top=model_top)
+            if label == "category" and lm.platt:
+                ovr = lm.one_vs_rest(calibrated)
+                out.ovr = {c: float(p) for c, p in zip(lm.classes, ovr, strict=True)}
+                top = lm.classes[int(np.argmax(calibrated))]
+                out.also = [c for c in lm.classes
+                            if c != top and c in lm.also_threshold and out.ovr[c] >= lm.also_threshold[c]]
+                out.auto_threshold = dict(lm.auto_threshold)
+        if out.ovr:
+            probs["category_ovr"] = dict(out.ovr)
+        return out
 
     @property
     def lexicon_version(self) -> str | None:

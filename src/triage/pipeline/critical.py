@@ -527,6 +527,17 @@ class CriticalDetector:
         logit = np.log(max(score, 1e-6) / max(1.0 - score, 1e-6))
         return float(1.0 / (1.0 + np.exp(-(a + b * logit))))
 
+    def export_state(self) -> object:
+        """The fitted state, saved with the classifier's (triage.pipeline.model_state)."""
+        return self.state
+
+    def import_state(self, state: object) -> None:
+        """Adopt a saved state (start-up): no refit. Anything but a DetectorState is refused."""
+        if not isinstance(state, DetectorState):
+            raise TypeError(f"not a critical detector state: {type(state).__name__}")
+        with self._lock:
+            self._state = state
+
     def calibrate_on_fit(self, fit: FitResult) -> None:
         """The classifier's fit hook: fit on the same memory, with its out-of-fold probabilities."""
         oof = fit.oof.get("category")

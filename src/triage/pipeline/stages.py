@@ -125,6 +125,17 @@ def apply_risk_floors(draft: DecisionDraft, policy: Policy) -> None:
                              f"{other}: probability {pr:.2f} lends its floor {policy.floor(other)}")
             if other not in draft.also:
                 draft.also.append(other)
+    # secondary categories of the one-vs-rest heads (above their threshold at the target precision): each
+    # is kept in `also` and lends its floor, so the ticket takes the highest floor of its categories
+    ovr = draft.prepared.local.ovr
+    for other in draft.prepared.local.also:
+        if other == draft.category or other not in policy.taxonomy.categories:
+            continue
+        if other not in draft.also:
+            draft.also.append(other)
+        if raise_risk(draft, policy.floor(other), policy, f"the {other} floor (one-vs-rest p {ovr[other]:.2f})"):
+            draft.add_reason(ReasonCode.possible_category,
+                             f"{other}: one-vs-rest probability {ovr[other]:.2f} lends its floor {policy.floor(other)}")
 
 
 def _switch_category(draft: DecisionDraft, category: str, why: str) -> None:
@@ -205,9 +216,17 @@ def apply_no_evidence(draft: DecisionDraft, policy: Policy, *, level: str, min_c
 
 
 def note_review_reasons(draft: DecisionDraft, policy: Policy, *, min_confidence: float) -> None:
-    if draft.confidence < min_confidence:
-        draft.add_reason(ReasonCode.low_confidence,
-                         f"category confidence {draft.confidence:.2f} < {min_confidence:.2f}")
+    """Low confidence and critical risk go to a person. On the local path the bar is the category's own
+    threshold for the target automation precision (out of fold) when it is stricter than `min_confidence`."""
+    bar = min_confidence
+    category_bar = draft.prepared.local.auto_threshold.get(draft.category)
+    if draft.path == DecisionPath.local and category_bar is not None and category_bar > bar:
+        bar = category_bar
+    if draft.confidence < bar:
+        shown = "unreachable" if bar == float("inf") else f"{bar:.2f}"
+        draft.add_reason(ReasonCode.low_confidence, f"category confidence {draft.confidence:.2f} < {shown}"
+                         + (f" (the {draft.category} threshold for the target precision)" if bar > min_confidence
+                            else ""))
     if draft.risk == policy.risk_order[0]:
         draft.add_reason(ReasonCode.critical_risk, "a person must confirm the escalation")
     top = len(policy.risk_order) - 1

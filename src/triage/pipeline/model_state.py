@@ -1,0 +1,197 @@
+"""The fitted local model on disk: saved after every fit, loaded at start-up, versioned for roll-back.
+
+Layout, beside the case store (`<qdrant path>/models/<collection>/`)::
+
+    20261130T061500Z-3f2a9c1d.joblib   the state (joblib: scikit-learn models, the n-gram vocabulary, ...)
+    20261130T061500Z-3f2a9c1d.json     its header: format, versions, settings key, memory, sha256 of the state
+    CURRENT                            the version in use (one line); replaced atomically
+
+joblib rather than skops: the state holds our own dataclasses next to scikit-learn estimators, which skops
+would only load after listing every type as trusted, and the files are written by this service into its
+own data directory (the same trust as the case store beside them). What protects a load is the header,
+read first without unpickling anything: a different format, classifier version, settings key or
+scikit-learn version, or a state whose SHA-256 does not match, is refused and the model is refitted
+(never used half-compatible). Several processes may share the directory: every file is written under a
+temporary name and renamed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import joblib
+import sklearn
+
+from triage.domain.cases import Case
+
+__all__ = ["FORMAT", "MemorySignature", "ModelHeader", "ModelRepository", "memory_signature"]
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1  # bump when the layout of the saved state changes
+CURRENT = "CURRENT"
+PINNED = "PINNED"  # present after `triage model use`: the service keeps that version and does not refit
+KEEP = 5  # versions kept for roll-back (the current one is never removed)
+
+
+@dataclass(frozen=True)
+class MemorySignature:
+    """Which memory a model was fitted on: its size and a digest of every case's id and labels."""
+
+    cases: int
+    digest: str
+
+
+def memory_signature(cases: list[Case]) -> MemorySignature:
+    """Order-independent: the store may return cases in any order."""
+    h = hashlib.sha256()
+    for key in sorted(f"{c.id}\x1f{c.category}\x1f{c.risk}\x1f{c.queue or ''}\x1f"
+                      f"{json.dumps(c.extra, sort_keys=True, default=str)}" for c in cases):
+        h.update(key.encode())
+        h.update(b"\x1e")
+    return MemorySignature(cases=len(cases), digest=h.hexdigest())
+
+
+@dataclass(frozen=True)
+class ModelHeader:
+    """What is checked before a state is loaded (and what `triage model list` shows)."""
+
+    version: str
+    format: int
+    classifier: str
+    settings_key: str
+    sklearn: str
+    memory: MemorySignature
+    sha256: str
+    fitted_at: str
+    trained_on: int  # cases the heads were fitted on (a bounded sample of the memory)
+    seconds: float  # how long the fit took
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ModelHeader:
+        data = dict(data)
+        data["memory"] = MemorySignature(**data["memory"])
+        return cls(**data)
+
+
+def _write_atomically(path: Path, write: Any) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class ModelRepository:
+    """Versions of the fitted state in one directory; see the module docstring."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    def save(self, state: object, *, classifier: str, settings_key: str, memory: MemorySignature,
+             trained_on: int, seconds: float) -> ModelHeader:
+        """Write a new version and make it current."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        now = datetime.now(UTC)
+        version = f"{now:%Y%m%dT%H%M%S%f}Z-{memory.digest[:8]}"
+        blob = self.directory / f"{version}.joblib"
+        _write_atomically(blob, lambda tmp: joblib.dump(state, tmp, compress=3))
+        header = ModelHeader(version=version, format=FORMAT, classifier=classifier, settings_key=settings_key,
+                             sklearn=sklearn.__version__, memory=memory, sha256=_sha256(blob),
+                             fitted_at=now.isoformat(), trained_on=trained_on, seconds=round(seconds, 2))
+        _write_atomically(self.directory / f"{version}.json",
+                          lambda tmp: tmp.write_text(json.dumps(asdict(header), indent=2)))
+        self.use(version, pin=False)
+        self._prune()
+        return header
+
+    def use(self, version: str, *, pin: bool = True) -> ModelHeader:
+        """Make `version` current (roll back or forward). Pinned (the default, for `triage model use`), the
+        service keeps it instead of refitting when the memory changes, until the next `triage model train`.
+        Raises FileNotFoundError for an unknown version."""
+        header = self.header(version)
+        if pin:
+            _write_atomically(self.directory / PINNED, lambda tmp: tmp.write_text(version + "\n"))
+        else:
+            (self.directory / PINNED).unlink(missing_ok=True)
+        _write_atomically(self.directory / CURRENT, lambda tmp: tmp.write_text(version + "\n"))
+        return header
+
+    @property
+    def pinned(self) -> bool:
+        return (self.directory / PINNED).exists()
+
+    def current(self) -> str | None:
+        try:
+            return (self.directory / CURRENT).read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def header(self, version: str) -> ModelHeader:
+        path = self.directory / f"{version}.json"
+        if "/" in version or not path.exists():
+            raise FileNotFoundError(f"no model version {version!r} in {self.directory}")
+        return ModelHeader.from_json(json.loads(path.read_text()))
+
+    def versions(self) -> list[ModelHeader]:
+        """Every saved version, oldest first."""
+        if not self.directory.exists():
+            return []
+        out = []
+        for path in sorted(self.directory.glob("*.json")):
+            try:
+                out.append(ModelHeader.from_json(json.loads(path.read_text())))
+            except (ValueError, TypeError, KeyError):
+                log.warning("ignoring an unreadable model header %s", path)
+        return out
+
+    def load(self, *, classifier: str, settings_key: str) -> tuple[ModelHeader, Any] | None:
+        """The current state, if it is compatible with this code and these settings; None otherwise."""
+        version = self.current()
+        if version is None:
+            return None
+        try:
+            header = self.header(version)
+        except (FileNotFoundError, ValueError, TypeError, KeyError) as exc:
+            log.warning("the current model %s cannot be read (%s); refitting", version, exc)
+            return None
+        problems = [what for what, ok in (
+            (f"format {header.format} != {FORMAT}", header.format == FORMAT),
+            (f"classifier {header.classifier} != {classifier}", header.classifier == classifier),
+            ("other classifier settings", header.settings_key == settings_key),
+            (f"scikit-learn {header.sklearn} != {sklearn.__version__}", header.sklearn == sklearn.__version__),
+        ) if not ok]
+        blob = self.directory / f"{version}.joblib"
+        if not problems and (not blob.exists() or _sha256(blob) != header.sha256):
+            problems.append("the state file is missing or does not match its checksum")
+        if problems:
+            log.warning("not loading the saved model %s: %s; refitting", version, "; ".join(problems))
+            return None
+        return header, joblib.load(blob)
+
+    def _prune(self) -> None:
+        current = self.current()
+        old = [h.version for h in self.versions() if h.version != current]
+        # versions sort by their time stamp: the oldest go first
+        for version in old[:max(0, len(old) - (KEEP - 1))]:
+            for suffix in (".joblib", ".json"):
+                (self.directory / f"{version}{suffix}").unlink(missing_ok=True)
