@@ -65,14 +65,14 @@ def llm_app(tmp_path: Path, fake_llm: FakeOpenAI, seeded_dir: Path,
     """Start the real app (seeded case memory, LLM at the fake server) under uvicorn; one dir per app."""
     clients: list[httpx.Client] = []
 
-    def start(**kwargs: Any) -> LlmApp:
+    def start(*, app_options: dict[str, Any] | None = None, **kwargs: Any) -> LlmApp:
         home = tmp_path / f"app{len(clients)}"
         shutil.copytree(seeded_dir, home)
         settings = llm_settings(home, fake_llm, **kwargs)
         comps = make_components(settings)
         assert comps.store.count() > 0
         key = create_key(comps)
-        server = live_server(settings, comps)
+        server = live_server(settings, comps, **(app_options or {}))
         http = server.client(key)
         clients.append(http)
         return LlmApp(settings=settings, comps=comps, http=http, fake=fake_llm)

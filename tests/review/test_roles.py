@@ -41,6 +41,7 @@ WEB = {  # cookie sessions; service keys cannot sign in at all
 OTHER = {
     ("GET", "/openapi.json"): PUBLIC, ("GET", "/docs"): PUBLIC, ("GET", "/docs/oauth2-redirect"): PUBLIC,
     ("GET", "/redoc"): PUBLIC, ("GET", "/healthz"): PUBLIC, ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,  # unless TRIAGE_METRICS__REQUIRE_KEY (tests/api/test_metrics.py)
     ("GET", "/review/static/{path}"): PUBLIC, ("GET", "/review/login"): PUBLIC,
     ("POST", "/review/login"): SIGN_IN, ("POST", "/review/logout"): ANY_SESSION,
 }

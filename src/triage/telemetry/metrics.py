@@ -245,7 +245,7 @@ class StateCollector(Collector):
         """Breaker state and structured-output rung of the LLM client, when there is one that says them."""
         llm: Any = self.pipeline.llm
         client = getattr(llm, "client", None)
-        breaker = getattr(client, "breaker", None)
+        breaker = _through_wrappers(client, "breaker")
         state = getattr(breaker, "state", None)
         if isinstance(state, str):
             g = GaugeMetricFamily("triage_llm_breaker_state", "1 for the LLM circuit breaker's current state",
@@ -257,13 +257,24 @@ class StateCollector(Collector):
             if isinstance(opened, int):
                 yield GaugeMetricFamily("triage_llm_breaker_opened", "Times the breaker opened since start",
                                         value=opened)
-        rung = getattr(client, "structured_mode", None)
+        rung = _through_wrappers(client, "structured_mode")
         if isinstance(rung, str):
             g = GaugeMetricFamily("triage_llm_structured_output_rung", "1 for the structured-output rung the LLM "
                                   "server is known to accept", labels=["rung"])
             for r in RUNGS:
                 g.add_metric([r], 1 if rung == r else 0)
             yield g
+
+
+def _through_wrappers(obj: Any, attr: str, *, depth: int = 8) -> Any:
+    """`attr` of `obj` or of the first client it wraps (`.wrapped`: budget, concurrency limits) that has it."""
+    for _ in range(depth):
+        if obj is None:
+            return None
+        if hasattr(obj, attr):
+            return getattr(obj, attr)
+        obj = getattr(obj, "wrapped", None)
+    return None
 
 
 def register_metrics(registry: CollectorRegistry, *, pipeline: Pipeline, sessions: sessionmaker[Session],
