@@ -40,7 +40,8 @@ REPLY_TEMPLATES = "reply_templates.v1.yaml"
 
 def load_embedder(settings: Settings) -> Embedder:
     e = settings.embedding
-    return SentenceTransformerEmbedder(e.model, device=e.device, batch_size=e.batch_size, cache_size=e.cache_size)
+    return SentenceTransformerEmbedder(e.model, device=e.device, batch_size=e.batch_size, cache_size=e.cache_size,
+                                       backend=e.backend, onnx_dir=settings.data_dir / "onnx")
 
 
 def edge_store_path(settings: Settings) -> Path:
