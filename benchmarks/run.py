@@ -290,8 +290,11 @@ def main() -> None:
     started = time.perf_counter()
     info = machine()
     tmp = Path(tempfile.mkdtemp(prefix="triage-bench-"))
-    settings = Settings(environment="test", data_dir=tmp, database={"url": f"sqlite:///{tmp / 'b.db'}"},
-                        qdrant={"path": tmp / "q"}, log_level="WARNING", reprocess_on_startup=False)
+    # data_dir keeps the critical detector's embedded exemplar bank between runs (var/cache); the database
+    # and the store are fresh in a temporary directory
+    settings = Settings(environment="test", data_dir=PROJECT_ROOT / "var",
+                        database={"url": f"sqlite:///{tmp / 'b.db'}"}, qdrant={"path": tmp / "q"},
+                        log_level="WARNING", reprocess_on_startup=False)
     texts = load_texts()
     rows: list[tuple[str, str, str, str, float | None, str]] = []  # measure, value, baseline, ratio, target
     results: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": info,
