@@ -143,7 +143,8 @@ def cases_migrate_store(
     if not total or dimension is None:
         console.print(f"no local-mode collection {q.collection!r} with cases at {source}: nothing to migrate")
         return
-    store = EdgeCaseStore(edge_store_path(settings), dimension=dimension, collection=q.collection)
+    # no background optimiser: the index is built here, in the foreground, before the command returns
+    store = EdgeCaseStore(edge_store_path(settings), dimension=dimension, collection=q.collection, background=False)
     try:
         with _progress() as progress:
             task = progress.add_task(f"migrating {q.collection}", total=total)

@@ -75,6 +75,7 @@ def test_migrate_store_command_copies_with_progress_and_resumes(tmp_path: Path,
     store = EdgeCaseStore(edge_path, dimension=DIM, background=False)
     try:
         assert store.count() == 150 and already_migrated(store)
+        assert store.info()["generation"] == 2  # the optimised copy was swapped in before the command returned
         assert store.search(vectors[17], limit=1)[0].case == cases[17]
     finally:
         store.close()
