@@ -126,7 +126,7 @@ class Pipeline:
         self.no_evidence_risk = no_evidence_risk
         # concurrent decide_many calls share one prepare (one embedding pass); 0 = each runs its own
         self.micro_batcher: MicroBatcher[TicketFacts, Prepared] | None = (
-            MicroBatcher(self.prepare, max_items=micro_batch_max, window_s=micro_batch_window_s)
+            MicroBatcher(lambda batch: self.prepare(batch), max_items=micro_batch_max, window_s=micro_batch_window_s)
             if micro_batch_max > 0 else None)
 
     @property
