@@ -108,7 +108,8 @@ def cases_import(
                                             "language, queue, channel, reporter_type, final_reply, outcome, "
                                             "status, id. Unmapped targets read the field of the same name.")] = None,
     source: Annotated[str, typer.Option(help="a name for where these cases come from")] = "import",
-    batch_size: Annotated[int, typer.Option(min=1, help="cases embedded and written per batch")] = 64,
+    batch_size: Annotated[int, typer.Option(min=1, help="cases embedded and written per batch (one batch is "
+                                            "embedded while the previous one is written)")] = 256,
 ) -> None:
     """Import past cases in batches, with a progress bar. Resumable: re-running skips what is stored."""
     settings = _settings()
@@ -118,6 +119,50 @@ def cases_import(
         table.add_column(k)
     table.add_row(*(str(v) for v in report.values()))
     console.print(table)
+
+
+@cases_app.command("migrate-store")
+def cases_migrate_store(
+    from_path: Annotated[Path | None, typer.Option("--from", file_okay=False, help="the local-mode store "
+                                                   "directory (default: TRIAGE_QDRANT__PATH)")] = None,
+    optimise: Annotated[bool, typer.Option(help="build the HNSW index before returning, so the next start "
+                                           "serves indexed searches at once (minutes at 1M cases)")] = True,
+) -> None:
+    """Move the case memory from qdrant-client's local mode into the embedded edge engine, with a progress bar.
+
+    `triage serve` does this by itself on its first start (without a progress bar); run it beforehand on a
+    large store. Resumable: an interrupted run is finished by running it again, cases already copied are
+    skipped. The old files are left untouched. Stop the service first: both stores are one-process only.
+    """
+    from triage.adapters.edge_store import EdgeCaseStore
+    from triage.adapters.store_migration import local_store_dimension, local_store_points, migrate_on_first_start
+    from triage.components import edge_store_path
+
+    settings = _settings()
+    q = settings.qdrant
+    if q.url or q.engine != "edge":
+        raise typer.BadParameter("the target is the embedded edge engine: unset TRIAGE_QDRANT__URL and keep "
+                                 "TRIAGE_QDRANT__ENGINE=edge", param_hint="TRIAGE_QDRANT__*")
+    source = from_path or Path(q.path)
+    total = local_store_points(source, q.collection)
+    dimension = local_store_dimension(source, q.collection)
+    if not total or dimension is None:
+        console.print(f"no local-mode collection {q.collection!r} with cases at {source}: nothing to migrate")
+        return
+    # no background optimiser: the index is built here, in the foreground, before the command returns
+    store = EdgeCaseStore(edge_store_path(settings), dimension=dimension, collection=q.collection, background=False)
+    try:
+        with _progress() as progress:
+            task = progress.add_task(f"migrating {q.collection}", total=total)
+            copied = migrate_on_first_start(source, q.collection, store, force=True, optimise=False,
+                                            on_progress=lambda n: progress.update(task, completed=n))
+        if optimise:
+            with console.status("building the index (HNSW) of the edge store"):
+                store.optimize(wait=True)
+        console.print(f"copied {copied} case(s) from {source}; the edge store at {store.path} holds "
+                      f"{store.count()}")
+    finally:
+        store.close()
 
 
 @cases_app.command("export")
@@ -314,8 +359,9 @@ def serve(
     demo: Annotated[bool, typer.Option(help="also create and print a demo service key (the bundled seed cases "
                                        "are loaded into an empty memory with or without --demo, unless "
                                        "TRIAGE_SEED__ON_EMPTY=false)")] = False,
-    workers: Annotated[int, typer.Option(help="uvicorn worker processes (needs PostgreSQL and a Qdrant "
-                                         "server: embedded Qdrant is single-process)")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes; more than 1 needs PostgreSQL "
+                                         "(TRIAGE_DATABASE__URL) and a Qdrant server (TRIAGE_QDRANT__URL): the "
+                                         "embedded store and SQLite are opened by one process only")] = 1,
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs, Prometheus metrics at /metrics).
 
@@ -326,8 +372,14 @@ def serve(
     import uvicorn
 
     from triage.app import create_app
+    from triage.deployment import multi_process_problems
 
     settings = _settings()
+    problems = multi_process_problems(settings, workers)
+    if problems:
+        raise typer.BadParameter(f"{workers} workers cannot share this configuration: " + "; ".join(problems)
+                                 + ". Run one worker, or move to PostgreSQL and a Qdrant server.",
+                                 param_hint="--workers")
     comps = None
     if demo:
         from triage.components import build_components

@@ -43,7 +43,8 @@ REPLY_TEMPLATES = "reply_templates.v1.yaml"
 
 def load_embedder(settings: Settings) -> Embedder:
     e = settings.embedding
-    return SentenceTransformerEmbedder(e.model, device=e.device, batch_size=e.batch_size, cache_size=e.cache_size)
+    return SentenceTransformerEmbedder(e.model, device=e.device, batch_size=e.batch_size, cache_size=e.cache_size,
+                                       backend=e.backend, onnx_dir=settings.data_dir / "onnx")
 
 
 def edge_store_path(settings: Settings) -> Path:
@@ -157,6 +158,8 @@ def build_pipeline(
         min_memory_cases=c.min_memory_cases,
         min_cases_per_category=c.min_cases_per_category,
         no_evidence_risk=c.no_evidence_risk,
+        micro_batch_max=settings.embedding.micro_batch_max if settings.embedding.micro_batch else 0,
+        micro_batch_window_s=settings.embedding.micro_batch_window_ms / 1000,
     )
 
 

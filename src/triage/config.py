@@ -53,6 +53,15 @@ class EmbeddingSettings(BaseModel):
     cache_size: int = Field(
         default=65_536, ge=0, description="recent texts whose vectors are kept (retries, re-imports and the exemplar "
         "bank are not embedded twice); ~1.5 kB each at 384 dimensions")
+    micro_batch: bool = Field(
+        default=True, description="concurrent requests share one embedding pass (measured: README, Performance)")
+    micro_batch_max: int = Field(default=32, ge=1, le=512, description="tickets per shared pass at most")
+    micro_batch_window_ms: float = Field(
+        default=0.0, ge=0.0, le=100.0, description="how long an idle service waits for company before it runs a "
+        "lone request (requests arriving while a pass runs always join the next one)")
+    backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        default="torch", description="torch; onnx = ONNX Runtime fp32; onnx-int8 = ONNX Runtime with int8 dynamic "
+        "quantisation. ONNX files are exported from the same weights into TRIAGE_DATA_DIR/onnx at first use")
 
 
 class LlmPrice(BaseModel):

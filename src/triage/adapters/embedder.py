@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from triage.adapters.onnx_encoder import OnnxEncoder
+
 __all__ = ["PACKAGED_MODEL", "SentenceTransformerEmbedder", "resolve_model_path"]
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,8 @@ class SentenceTransformerEmbedder:
     """
 
     def __init__(
-        self, model: str = PACKAGED_MODEL, *, device: str = "cpu", batch_size: int = 32, cache_size: int = 65_536
+        self, model: str = PACKAGED_MODEL, *, device: str = "cpu", batch_size: int = 32, cache_size: int = 65_536,
+        backend: str = "torch", onnx_dir: Path | None = None,
     ) -> None:
         path, self.name = resolve_model_path(model)
         if model == PACKAGED_MODEL or Path(path).exists():
@@ -57,6 +60,33 @@ class SentenceTransformerEmbedder:
         # An LRU of recent texts: retries, reprocessing and re-imports embed the same text again.
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
+        self.backend = "torch"
+        self._onnx: OnnxEncoder | None = None
+        if backend != "torch":
+            self._onnx = self._load_onnx(backend, onnx_dir or Path("./var/onnx"))
+
+    def _load_onnx(self, backend: str, onnx_dir: Path) -> OnnxEncoder | None:
+        """The ONNX Runtime encoder for `backend` (onnx / onnx-int8); torch stays when it cannot load."""
+        if backend not in ("onnx", "onnx-int8"):
+            raise ValueError(f"unknown embedding backend {backend!r}: torch, onnx or onnx-int8")
+        import torch
+
+        try:
+            encoder = OnnxEncoder(self._model, cache_dir=onnx_dir, model_name=self.name,
+                                  quantise=backend == "onnx-int8", threads=torch.get_num_threads())
+        except Exception as exc:  # not installed, unsupported model, failed export: torch serves
+            log.warning("the %s embedding backend is unavailable (%s); using torch", backend, exc)
+            return None
+        self.backend = backend
+        # decisions record which encoder made their vectors (int8 vectors differ slightly from torch's)
+        self.name = f"{self.name}+{backend}"
+        return encoder
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if self._onnx is not None:
+            return self._onnx.encode(texts, batch_size=self._batch_size)
+        return np.asarray(self._model.encode(texts, batch_size=self._batch_size, normalize_embeddings=True,
+                                             convert_to_numpy=True, show_progress_bar=False), dtype=np.float32)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -70,13 +100,7 @@ class SentenceTransformerEmbedder:
                     out[i] = self._cache[t]
             if missing:
                 unique = list(dict.fromkeys(texts[i] for i in missing))
-                vectors = self._model.encode(
-                    unique,
-                    batch_size=self._batch_size,
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
-                    show_progress_bar=False,
-                )
+                vectors = self._encode(unique)
                 fresh = dict(zip(unique, np.asarray(vectors, dtype=np.float32), strict=True))
                 for i in missing:
                     out[i] = fresh[texts[i]]

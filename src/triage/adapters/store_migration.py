@@ -8,6 +8,7 @@ store are skipped, so an interrupted migration is finished by running it again.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -20,7 +21,8 @@ from triage.adapters.edge_store import EdgeCaseStore
 from triage.domain.cases import Case
 from triage.errors import StoreUnavailable
 
-__all__ = ["local_store_points", "migrate_local_store", "migrate_on_first_start"]
+__all__ = ["already_migrated", "local_store_dimension", "local_store_points", "migrate_local_store",
+           "migrate_on_first_start"]
 
 log = logging.getLogger(__name__)
 
@@ -93,21 +95,41 @@ def migrate_local_store(
     return copied
 
 
-def migrate_on_first_start(src_path: Path, collection: str, dst: EdgeCaseStore) -> int:
+def local_store_dimension(src_path: Path, collection: str) -> int | None:
+    """The vector size of a local-mode collection, from its `meta.json` (no loading); None when unknown."""
+    meta = Path(src_path) / "meta.json"
+    try:
+        vectors = json.loads(meta.read_text(encoding="utf-8"))["collections"][collection]["vectors"]
+        return int(vectors["size"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def already_migrated(dst: EdgeCaseStore) -> bool:
+    """True when a migration into `dst` finished (by `migrate_on_first_start` or `triage cases migrate-store`)."""
+    return (dst.path / _MIGRATED).exists()
+
+
+def migrate_on_first_start(
+    src_path: Path, collection: str, dst: EdgeCaseStore, *, force: bool = False, optimise: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
     """At start-up: migrate a local-mode store at `src_path` into `dst` unless that was done already.
 
     A marker in the edge store's directory records a finished migration, so an interrupted one is
     resumed at the next start, and a finished one never runs again (the old files stay, untouched).
+    `force` runs it again anyway (ids already copied are skipped); `optimise` waits for the index to be
+    built (the CLI) instead of leaving it to the background thread (start-up).
     """
     marker = dst.path / _MIGRATED
-    if marker.exists():
+    if marker.exists() and not force:
         return 0
     waiting = local_store_points(src_path, collection)
     if waiting:
         log.info("migrating the local-mode case store to the edge engine",
                  extra={"source": str(src_path), "target": str(dst.path), "cases": waiting})
-        copied = migrate_local_store(src_path, collection, dst)
-        dst.optimize(wait=False)
+        copied = migrate_local_store(src_path, collection, dst, on_progress=on_progress)
+        dst.optimize(wait=optimise)
         log.info("case store migrated to the edge engine", extra={"copied": copied, "cases": dst.count()})
     else:
         copied = 0

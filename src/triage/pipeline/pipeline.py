@@ -41,6 +41,7 @@ from triage.pipeline.decision import (
 from triage.pipeline.draft import LocalDrafter
 from triage.pipeline.guard import check_reply, strip_promises
 from triage.pipeline.language import LanguageDetector
+from triage.pipeline.microbatch import MicroBatcher
 from triage.pipeline.redact import Redaction, redact, restore
 from triage.pipeline.route import Router
 from triage.pipeline.signals import SignalScanner
@@ -118,6 +119,8 @@ class Pipeline:
         min_memory_cases: int = 50,
         min_cases_per_category: int = 5,
         no_evidence_risk: str = "high",
+        micro_batch_max: int = 0,
+        micro_batch_window_s: float = 0.0,
     ) -> None:
         self.policy = policy
         self.embedder = embedder
@@ -138,6 +141,10 @@ class Pipeline:
             raise ValueError(f"no_evidence_risk {no_evidence_risk!r} is not one of {policy.risk_order}")
         self.no_evidence_risk = no_evidence_risk
         self.observers: list[DecisionObserver] = []
+        # concurrent decide_many calls share one prepare (one embedding pass); 0 = each runs its own
+        self.micro_batcher: MicroBatcher[TicketFacts, Prepared] | None = (
+            MicroBatcher(lambda batch: self.prepare(batch), max_items=micro_batch_max, window_s=micro_batch_window_s)
+            if micro_batch_max > 0 else None)
 
     @property
     def versions(self) -> dict[str, str]:
@@ -244,7 +251,10 @@ class Pipeline:
         if not batch:
             return []
         started_ns = time.time_ns()
-        prepared = await asyncio.to_thread(self.prepare, batch)
+        if self.micro_batcher is not None:
+            prepared = await self.micro_batcher.submit(batch)
+        else:
+            prepared = await asyncio.to_thread(self.prepare, batch)
         decisions = list(await asyncio.gather(*(self.finish(p) for p in prepared)))
         self._notify(batch, decisions, started_ns=started_ns)
         return decisions

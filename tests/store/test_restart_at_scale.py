@@ -1,0 +1,61 @@
+"""Restart on a 100k-case memory (issue 11: restart with 1M cases <= 10 s plus model load).
+
+The store is filled with synthetic vectors drawn around real embeddings of the seed cases, indexed as the
+service would (the background optimiser's path), closed, and opened again the way the service opens it
+(`open_store`: the edge engine, the migration check). The restart is timed from the open call to the first
+filtered answer, which must still be the right case.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.conftest import SEED_FILE
+from triage.adapters.edge_store import EdgeCaseStore
+from triage.components import edge_store_path, open_store
+from triage.config import Settings
+from triage.domain.cases import Case, case_id_for
+from triage.services.cases import read_rows
+
+CASES = 100_000
+RESTART_TARGET_S = 10.0
+LANGUAGES = ("en", "es", "de", "fr", "pt", "id")
+
+
+@pytest.mark.slow
+def test_a_service_restarts_on_100k_cases_within_the_target(tmp_path: Path, embedder: Any) -> None:
+    rows = list(read_rows(SEED_FILE))
+    real = embedder.embed([f"{r['subject']}\n\n{r['body']}" for r in rows])
+    rng = np.random.default_rng(11)
+    noisy = real[rng.integers(0, len(real), CASES)] + 0.06 * rng.standard_normal((CASES, real.shape[1]))
+    vectors = (noisy / np.linalg.norm(noisy, axis=1, keepdims=True)).astype(np.float32)
+    cases = [Case(id=case_id_for(f"synthetic-{i}"), key=f"synthetic-{i}", text=f"synthetic case {i}",
+                  category=rows[i % len(rows)]["category"], risk="low", language=LANGUAGES[i % len(LANGUAGES)],
+                  source="synthetic") for i in range(CASES)]
+    settings = Settings(environment="test", data_dir=tmp_path, qdrant={"path": tmp_path / "qdrant"})  # type: ignore[arg-type]
+    store = EdgeCaseStore(edge_store_path(settings), dimension=embedder.dimension, background=False)
+    try:
+        for start in range(0, CASES, 10_000):
+            store.upsert(cases[start:start + 10_000], vectors[start:start + 10_000])
+        assert store.optimize(wait=True)
+        assert store.info()["indexed"] >= CASES - 10_000
+    finally:
+        store.close()
+
+    probe = 4_321
+    started = time.perf_counter()
+    reopened = open_store(settings, dimension=embedder.dimension)
+    try:
+        hits = reopened.search(vectors[probe], limit=10, filters={"language": cases[probe].language})
+        seconds = time.perf_counter() - started
+        assert hits[0].case.id == cases[probe].id
+        assert all(h.case.language == cases[probe].language for h in hits)
+        assert reopened.count() == CASES
+    finally:
+        reopened.close()
+    assert seconds <= RESTART_TARGET_S, f"restart on {CASES} cases took {seconds:.1f} s"
