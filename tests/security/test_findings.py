@@ -183,6 +183,7 @@ def test_3_huge_query_numbers_and_ids_are_422_not_500(make_env: Any, db_url: str
     for path in ("/v1/tickets/a%00b", "/v1/tickets/" + "x" * 65, "/v1/tickets/a%00b/history"):
         _problem(reviewer.get(path), 422)
     _problem(env.client("analyst").get("/v1/stats?until=0001-01-01T00:00:00Z"), 422, "until")
+    _problem(env.client("analyst").get("/v1/stats?until=0.5"), 422, "ISO 8601")  # found by schemathesis
     web, _ = env.web_session(env.keys["reviewer"])
     for query in ("page=99999999999999999999", "page=10001", "page=0", "queue=a%00"):
         assert web.get(f"/review/?{query}").status_code == 422, query
