@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from triage.api.deps import AdminKey, AnalystKey, ComponentsDep, HistoryKey, ReviewerKey, SessionDep, TicketId
 from triage.api.routing import GuardedRoute
@@ -164,6 +164,17 @@ def history_out(ticket_id: str, events: list[AuditEvent], actors: dict[str, str]
         for e in events])
 
 
+def _iso_8601(value: Any) -> Any:
+    """Refuse numbers where a date-time is documented (pydantic would read `0.5` as a Unix time)."""
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return value
+        raise ValueError(f"{value!r} is a number; send an ISO 8601 date-time such as 2026-11-30T00:00:00Z")
+    return value
+
+
 def _version_from(body: int | None, if_match: str | None) -> int:
     raw: Any = body
     if raw is None and if_match:
@@ -246,9 +257,10 @@ def get_history(
 @router.get("/stats", summary="Operations figures over a time window", responses={**AUTH, 422: ERRORS[422]})
 def get_stats(
     session: SessionDep, key: AnalystKey,
-    since: Annotated[datetime | None, Query(description="window start (ISO 8601); default: 7 days before until")]
-    = None,
-    until: Annotated[datetime | None, Query(description="window end (ISO 8601); default: now")] = None,
+    since: Annotated[datetime | None, BeforeValidator(_iso_8601),
+                     Query(description="window start (ISO 8601); default: 7 days before until")] = None,
+    until: Annotated[datetime | None, BeforeValidator(_iso_8601),
+                     Query(description="window end (ISO 8601); default: now")] = None,
 ) -> dict[str, Any]:
     """Volumes by queue, category and risk; SLA breaches; draft acceptance and edit rates; model–reviewer
     agreement per category; per-reviewer counts."""
