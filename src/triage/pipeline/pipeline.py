@@ -357,8 +357,12 @@ class Pipeline:
         t = time.perf_counter()
         if draft.llm_draft:
             written = self.language_detector.detect(draft.llm_draft)
-            if written.confident and written.language != p.language:  # a model that answered in another language
-                draft.rationale.append(f"the LLM drafted in {written.language!r}, not {p.language!r}: template reply")
+            # a reply goes out only in a language we can confirm is the ticket's: a model that answered in
+            # another language, or wrote something no language fits (an echoed token, a fragment), gets the
+            # template reply instead
+            if not written.confident or written.language != p.language:
+                what = repr(written.language) if written.confident else "no recognisable language"
+                draft.rationale.append(f"the LLM drafted in {what}, not {p.language!r}: template reply")
                 draft.llm_draft = None
         if draft.llm_draft:
             reply, draft.reply_language = strip_promises(draft.llm_draft), p.language
