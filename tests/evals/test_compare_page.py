@@ -70,7 +70,14 @@ def test_compare_writes_a_self_contained_page_linked_from_both_reports(two_runs:
     # the metric table with intervals and verdicts
     assert "category.accuracy" in html and "95% interval" in html
     assert re.search(r"category\.macro_f1</td>.*?\[-?\d", html, re.S)
-    assert "REGRESSION" in html or "better" in html
+    # every metric's verdict is the one the comparison computed (same seed and resamples as the CLI)
+    from triage.evals.compare import compare_runs
+    from triage.evals.compare_page import _verdict
+
+    computed = compare_runs(a, b, resamples=200)["metrics"]["category.accuracy"]
+    text, css = _verdict(computed)
+    assert re.search(rf'category\.accuracy</td>(?:(?!</tr>).)*?<td class="{css}">{re.escape(text)}</td>', html, re.S), (
+        text, css)
     # the changed examples: text from the dataset, gold, before and after
     texts = _texts()
     shown = [i for i in changed if str(escape(texts[i][:40])) in html]

@@ -113,7 +113,8 @@ def test_a_ticket_is_decided_by_the_real_model_with_no_personal_data_sent(
     for rec in sent:
         for value in PERSONAL:
             assert value not in rec.text, (value, rec.task)
-    assert "[EMAIL_1]" in sent[-1].text or "[EMAIL_1]" in sent[0].text
+    # the ticket reached the model with its e-mail as a placeholder, in every classify request
+    assert all("[EMAIL_1]" in r.text for r in sent if r.task == "classify")
 
 
 def test_the_draft_is_in_the_ticket_language_or_the_template_reply(real_llm_app: Any) -> None:
