@@ -28,8 +28,13 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
+# Test workers: one per core (pytest-xdist). Tests that share one heavy session resource carry
+# `xdist_group` marks and run in the same worker (`--dist loadgroup`). `make test PYTEST_WORKERS=0`
+# runs in one process.
+PYTEST_WORKERS ?= auto
+
 test: install services lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 bench: install
 	$(BIN)/python benchmarks/run.py

@@ -21,7 +21,8 @@ from triage.errors import LlmInvalidOutput
 from triage.llm.client import ChatClient, Usage
 from triage.pipeline.language import LanguageDetector
 
-pytestmark = pytest.mark.slow
+# one llama.cpp server per session: these tests share a worker under pytest-xdist
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("real_llm")]
 
 HARASSMENT = ("Someone keeps calling me names under every video I post and tells others to pile on. "
               "Write to me at jo.smith@example.com or +44 7700 900123; my account is @jojo_22.")
