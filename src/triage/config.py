@@ -77,6 +77,8 @@ class FinetuneSettings(BaseModel):
     head_learning_rate: float = Field(
         default=1e-3, gt=0, le=1.0, description="the classification head's learning rate (the head is thrown away "
         "after training; it starts from the category centroids)")
+    warmup_share: float = Field(default=0.1, ge=0.0, le=0.5, description="share of the planned steps over which the "
+                                "learning rate rises from 0 (linear warm-up)")
     batch_size: int = Field(default=16, ge=2, le=256)
     max_seq_length: int = Field(default=128, ge=16, le=512, description="tokens per text while training (short "
                                 "posts; bounds step time)")

@@ -82,11 +82,7 @@ def finetune_model(settings: Settings, *, budget_minutes: float | None = None, o
     from triage.components import load_embedder, open_memory
     from triage.pipeline.model_state import memory_signature
 
-    f = settings.finetune
-    options = FinetuneOptions(
-        budget_s=(budget_minutes if budget_minutes is not None else f.budget_minutes) * 60, epochs=f.epochs,
-        learning_rate=f.learning_rate, head_learning_rate=f.head_learning_rate, batch_size=f.batch_size,
-        max_seq_length=f.max_seq_length, validation_share=f.validation_share, max_cases=f.max_cases, seed=f.seed)
+    options = FinetuneOptions.from_settings(settings.finetune, budget_minutes=budget_minutes)
     embedder, store = open_memory(settings, load_embedder(settings))
     try:
         cases, vectors = store.all_cases(with_vectors=True)

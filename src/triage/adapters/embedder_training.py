@@ -45,11 +45,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from triage.adapters.embedder import quiet_offline_loading, resolve_model_path
+
+if TYPE_CHECKING:
+    from triage.config import FinetuneSettings
 
 __all__ = ["MANIFEST", "FinetuneManifest", "FinetuneOptions", "finetune_embedder", "read_manifest"]
 
@@ -71,11 +74,20 @@ class FinetuneOptions:
     epochs: int = 2
     learning_rate: float = 5e-5
     head_learning_rate: float = 1e-3
+    warmup_share: float = 0.1
     batch_size: int = 16
     max_seq_length: int = 128
     validation_share: float = 0.1
     max_cases: int = 20_000
     seed: int = 13
+
+    @classmethod
+    def from_settings(cls, settings: FinetuneSettings, *, budget_minutes: float | None = None) -> FinetuneOptions:
+        """TRIAGE_FINETUNE__*, with the budget of a command-line flag when given."""
+        values = settings.model_dump()
+        values["budget_s"] = (budget_minutes if budget_minutes is not None else values.pop("budget_minutes")) * 60
+        values.pop("budget_minutes", None)
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -301,7 +313,7 @@ def finetune_embedder(
     args = SentenceTransformerTrainingArguments(
         output_dir=str(work / "trainer"), num_train_epochs=options.epochs,
         per_device_train_batch_size=options.batch_size, learning_rate=options.learning_rate,
-        learning_rate_mapping={r"^classifier\.": options.head_learning_rate}, warmup_steps=0.1,
+        learning_rate_mapping={r"^classifier\.": options.head_learning_rate}, warmup_steps=options.warmup_share,
         weight_decay=0.01, seed=options.seed, data_seed=options.seed, use_cpu=True, report_to="none",
         save_strategy="no", eval_strategy="no", logging_strategy="no", disable_tqdm=True,
         dataloader_pin_memory=False, batch_sampler=BatchSamplers.BATCH_SAMPLER,

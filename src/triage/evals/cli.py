@@ -50,12 +50,7 @@ def run(
     if finetune:
         from triage.adapters.embedder_training import FinetuneOptions
 
-        f = settings.finetune
-        options = FinetuneOptions(
-            budget_s=(budget_minutes if budget_minutes is not None else f.budget_minutes) * 60, epochs=f.epochs,
-            learning_rate=f.learning_rate, head_learning_rate=f.head_learning_rate, batch_size=f.batch_size,
-            max_seq_length=f.max_seq_length, validation_share=f.validation_share, max_cases=f.max_cases,
-            seed=f.seed)
+        options = FinetuneOptions.from_settings(settings.finetune, budget_minutes=budget_minutes)
     elif budget_minutes is not None:
         raise typer.BadParameter("--budget-minutes goes with --finetune", param_hint="--budget-minutes")
     started = time.perf_counter()
