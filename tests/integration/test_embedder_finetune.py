@@ -148,6 +148,17 @@ def test_the_service_on_a_finetuned_model_reembeds_into_a_new_collection_and_dec
     finally:
         again.close()
 
+    # roll back: TRIAGE_EMBEDDING__MODEL unset; the memory is re-embedded by the packaged model, in its own collection
+    rolled = build_components(settings.model_copy(update={"embedding": type(settings.embedding)()}))
+    try:
+        back = registry.active()
+        assert back.embedder == embedder.name and back.directory.startswith("triage_cases--m-")
+        assert (registry.root / new.directory).is_dir(), "the fine-tuned collection is kept"
+        cases, vectors = rolled.store.all_cases(with_vectors=True)
+        assert np.allclose(vectors, embedder.embed([c.text for c in cases]), atol=1e-4)
+    finally:
+        rolled.close()
+
 
 def test_a_finetuned_model_that_cannot_load_keeps_the_previous_model_and_collection(
     finetuned: tuple[Path, FinetuneManifest, str], memory_dir: Path, tmp_path: Path, embedder: Any,
