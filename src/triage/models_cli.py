@@ -176,7 +176,8 @@ def list_versions() -> None:
     from triage.components import model_dir
     from triage.pipeline.model_state import ModelRepository
 
-    repo = ModelRepository(model_dir(_settings()))
+    settings = _settings()
+    repo = ModelRepository(model_dir(settings))
     current = repo.current()
     table = Table(title=f"models in {repo.directory}")
     for col in ("", "version", "fitted at", "memory cases", "trained on", "fit seconds", "classifier"):
@@ -185,6 +186,31 @@ def list_versions() -> None:
         table.add_row("*" if h.version == current else "", h.version, h.fitted_at, str(h.memory.cases),
                       str(h.trained_on), str(h.seconds), h.classifier)
     out.print(table)
+    _list_embedders(settings)
+
+
+def _list_embedders(settings: Settings) -> None:
+    """The fine-tuned embedding models in <TRIAGE_DATA_DIR>/models, and which model embedded the memory in use."""
+    from triage.adapters.embedder_training import read_manifest
+    from triage.components import collection_registry
+
+    q = settings.qdrant
+    active = collection_registry(settings).active() if not q.url and q.engine == "edge" else None
+    root = settings.data_dir / "models"
+    manifests = [m for d in sorted(root.glob("embedder-*")) if (m := read_manifest(d)) is not None]
+    if manifests:
+        table = Table(title=f"fine-tuned embedding models in {root} (TRIAGE_EMBEDDING__MODEL=<directory>)")
+        for col in ("", "version", "base", "cases", "steps", "epochs", "seconds", "validation macro-F1"):
+            table.add_column(col, overflow="fold")  # the version is what is copied into TRIAGE_EMBEDDING__MODEL
+        for m in manifests:
+            f1 = m.validation_macro_f1
+            table.add_row("*" if active is not None and active.embedder == m.embedder_name else "", m.version,
+                          m.base_model, str(m.cases), str(m.steps), str(m.epochs_run), str(m.duration_s),
+                          f"{f1.get('base')} → {f1.get('finetuned')}")
+        out.print(table)
+    if active is not None:
+        console.print(f"the memory in use: collection {active.directory}, embedded by "
+                      f"{active.embedder or '(not recorded yet: the configured model)'}")
 
 
 @model_app.command("use")

@@ -51,13 +51,16 @@ def memory_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Path:
     return root
 
 
+def _cli_env(root: Path) -> dict[str, str]:
+    return {"TRIAGE_ENVIRONMENT": "test", "TRIAGE_DATA_DIR": str(root), "TRIAGE_LOG_JSON": "false",
+            "TRIAGE_DATABASE__URL": f"sqlite:///{root / 'triage.db'}", "TRIAGE_QDRANT__PATH": str(root / "qdrant"),
+            "TRIAGE_SEED__ON_EMPTY": "false"}
+
+
 @pytest.fixture(scope="module")
 def finetuned(memory_dir: Path) -> tuple[Path, FinetuneManifest, str]:
     """`triage model train --finetune` on that memory, through the CLI: (model directory, manifest, output)."""
-    env = {"TRIAGE_ENVIRONMENT": "test", "TRIAGE_DATA_DIR": str(memory_dir), "TRIAGE_LOG_JSON": "false",
-           "TRIAGE_DATABASE__URL": f"sqlite:///{memory_dir / 'triage.db'}",
-           "TRIAGE_QDRANT__PATH": str(memory_dir / "qdrant"), "TRIAGE_SEED__ON_EMPTY": "false",
-           "TRIAGE_FINETUNE__EPOCHS": str(EPOCHS),
+    env = {**_cli_env(memory_dir), "TRIAGE_FINETUNE__EPOCHS": str(EPOCHS),
            # no warm-up: its first step has a learning rate of 0, and a 6 s budget may allow one step only
            "TRIAGE_FINETUNE__WARMUP_SHARE": "0"}
     out = memory_dir / "models"
@@ -88,6 +91,10 @@ def test_finetune_writes_a_versioned_loadable_model_with_its_manifest_within_the
     assert data["budget_s"] == pytest.approx(BUDGET_MINUTES * 60)
     assert data["duration_s"] <= data["budget_s"] + SLACK_S, data
     assert f"TRIAGE_EMBEDDING__MODEL={directory}" in output.replace("\n", "")
+    # wide enough that rich does not fold the version inside its cell
+    listed = CliRunner().invoke(app, ["model", "list"], env={**_cli_env(directory.parents[1]), "COLUMNS": "300"})
+    assert listed.exit_code == 0, listed.output
+    assert manifest.version in listed.output
 
     loaded = SentenceTransformerEmbedder(str(directory))
     assert loaded.name == f"{embedder.name}+ft:{manifest.version}" == manifest.embedder_name
