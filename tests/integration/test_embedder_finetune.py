@@ -217,3 +217,18 @@ def test_eval_run_finetune_scores_the_suite_with_a_model_tuned_on_its_memory(emb
     assert results["finetune"]["budget_s"] == 3.0
     assert len(read_predictions(out)) == len(rows) - 20
     assert results["n_examples"] == len(rows) - 20
+
+
+def test_a_finetuned_model_with_a_store_that_cannot_switch_is_refused_and_the_packaged_model_serves(
+    finetuned: tuple[Path, FinetuneManifest, str], tmp_path: Path, embedder: Any, caplog: pytest.LogCaptureFixture,
+) -> None:
+    directory, _, _ = finetuned
+    settings = settings_for(tmp_path, embedding={"model": str(directory)},
+                            qdrant={"path": tmp_path / "qdrant", "engine": "local"}, **NO_CRITICAL)
+    caplog.set_level(logging.ERROR, logger="triage.components")
+    comps = build_components(settings)
+    try:
+        assert comps.embedder.name == embedder.name
+        assert any("needs the embedded edge store" in r.getMessage() for r in caplog.records), caplog.text
+    finally:
+        comps.close()
