@@ -102,6 +102,8 @@ class FinetuneManifest:
     validation_cases: int
     categories: dict[str, int]
     memory: dict[str, Any]  # {"cases": N, "digest": sha256 of every case's id and labels}
+    # the store's `revision()` when read; the edge store counts its own process's writes (0 just after opening),
+    # so memory['digest'] is what identifies the memory across processes
     memory_revision: int | None
     loss: str
     steps: int
