@@ -232,3 +232,23 @@ def test_a_finetuned_model_with_a_store_that_cannot_switch_is_refused_and_the_pa
         assert any("needs the embedded edge store" in r.getMessage() for r in caplog.records), caplog.text
     finally:
         comps.close()
+
+
+def test_eval_run_finetune_on_a_memory_of_one_category_is_refused_naming_why(embedder: Any, tmp_path: Path) -> None:
+    from triage.config import Settings
+    from triage.evals.runner import RunError, run_suite
+    from triage.evals.suites import load_suite
+
+    rows = [{"id": f"m{i}", "text": f"post number {i} about nothing in particular", "category": "no_violation"}
+            for i in range(8)]
+    (tmp_path / "memory.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (tmp_path / "test.jsonl").write_text(json.dumps(rows[0]) + "\n", encoding="utf-8")
+    suite_file = tmp_path / "one.yaml"
+    suite_file.write_text("name: one-category.v1\ndataset: test.jsonl\nmemory: memory.jsonl\n"
+                          "fields: {text: text, external_id: id}\nlabels: {category: {field: category}}\n",
+                          encoding="utf-8")
+    settings = Settings(environment="test", data_dir=tmp_path, log_json=False, **NO_CRITICAL)
+    with pytest.raises(RunError, match="trains on the memory's categories.*at least 2 categories"):
+        asyncio.run(run_suite(load_suite(suite_file), out_dir=tmp_path / "out", settings=settings,
+                              embedder=embedder, finetune=FinetuneOptions(budget_s=3.0)))
+    assert list((tmp_path / "out").glob("models/fold-0/*")) == [], "no model directory is left behind"

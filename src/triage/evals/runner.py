@@ -294,11 +294,14 @@ def _finetuned_embedder(*, settings: Settings, base: Embedder, memory: list[dict
             except ValueError:  # no text or no category: not imported either
                 continue
         signature = memory_signature(cases)
-        model_dir, manifest = finetune_embedder(
-            texts=[c.text for c in cases], categories=[c.category for c in cases], vectors=None,
-            base_model=str(getattr(base, "source", settings.embedding.model)),
-            base_name=str(getattr(base, "name", settings.embedding.model)), out_root=directory, options=options,
-            memory={"cases": signature.cases, "digest": signature.digest})
+        try:
+            model_dir, manifest = finetune_embedder(
+                texts=[c.text for c in cases], categories=[c.category for c in cases], vectors=None,
+                base_model=str(getattr(base, "source", settings.embedding.model)),
+                base_name=str(getattr(base, "name", settings.embedding.model)), out_root=directory, options=options,
+                memory={"cases": signature.cases, "digest": signature.digest})
+        except ValueError as exc:  # e.g. a suite whose memory has one category (toxicchat): nothing to learn
+            raise RunError(f"--finetune trains on the memory's categories, and cannot here: {exc}") from exc
     stats["finetune"].append({"directory": str(model_dir), **(dataclasses.asdict(manifest) if manifest else {})})
     model_settings = settings.model_copy(
         update={"embedding": settings.embedding.model_copy(update={"model": str(model_dir)})})
