@@ -113,14 +113,19 @@ def _finetune_command(budget_minutes: float | None, out_root: Path | None) -> No
                                                  progress=report)
         except ValueError as exc:  # nothing to learn from: say what, the current model stays
             raise typer.BadParameter(str(exc), param_hint="--finetune") from exc
-    table = Table(title="model train --finetune")
-    for col in ("version", "cases", "steps", "epochs", "best epoch", "seconds", "budget s", "stopped by budget",
-                "validation macro-F1 base → fine-tuned"):
-        table.add_column(col)
+    table = Table(title="model train --finetune")  # one row per figure: readable in 80 columns
+    table.add_column("")
+    table.add_column("", overflow="fold")
     f1 = manifest.validation_macro_f1
-    table.add_row(manifest.version, str(manifest.cases), str(manifest.steps), str(manifest.epochs_run),
-                  str(manifest.best_epoch), str(manifest.duration_s), str(manifest.budget_s),
-                  "yes" if manifest.stopped_by_budget else "no", f"{f1.get('base')} → {f1.get('finetuned')}")
+    for key, value in (
+        ("version", manifest.version), ("base model", manifest.base_model),
+        ("cases trained on / held out", f"{manifest.cases} / {manifest.validation_cases}"),
+        ("steps / epochs run", f"{manifest.steps} / {manifest.epochs_run}"), ("epoch kept", manifest.best_epoch),
+        ("training seconds / budget", f"{manifest.duration_s} / {manifest.budget_s}"),
+        ("stopped by the budget", "yes" if manifest.stopped_by_budget else "no"),
+        ("held-out macro-F1, base → fine-tuned", f"{f1.get('base')} → {f1.get('finetuned')}"),
+    ):
+        table.add_row(key, str(value))
     out.print(table)
     if manifest.best_epoch == 0.0:
         console.print("[yellow]the fine-tune did not beat the base model on the validation slice: the directory "
