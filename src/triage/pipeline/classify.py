@@ -328,8 +328,11 @@ class LocalClassifier:
         max_training_cases: int = 20_000,
         target_precision: float = 0.9,
         repository: ModelRepository | None = None,
+        embedder_name: str = "",
     ) -> None:
         self._store = store
+        # the heads are fitted on this model's vectors: a fit saved under another embedder is never loaded
+        self.embedder_name = embedder_name
         self._lexicon = lexicon
         self.labels = labels
         self.knn_weight = knn_weight
@@ -357,7 +360,7 @@ class LocalClassifier:
         """Everything besides the memory that a saved fit depends on."""
         return fingerprint(self.version, self.labels, self.knn_weight, self.top_k, self._seed,
                            self.lexicon_version or "", self.max_training_cases, self.target_precision,
-                           self._listener.version if self._listener is not None else "")[:16]
+                           self._listener.version if self._listener is not None else "", self.embedder_name)[:16]
 
     # -- fitting -------------------------------------------------------------------------------
     def ensure_fitted(self) -> None:
