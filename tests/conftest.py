@@ -32,6 +32,13 @@ from triage.config import PROJECT_ROOT, Settings  # noqa: E402
 PG_ADMIN_URL = os.environ.get("TRIAGE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SEED_FILE = PROJECT_ROOT / "seed" / "cases.jsonl"
 CASES_PER_CATEGORY = 4  # a small, balanced case memory keeps fitting the local classifier quick
+# the critical detector's exemplar bank embedded once for every test and xdist worker (TRIAGE_CACHE_DIR):
+# entries are keyed by the bank's bytes and the model, and written atomically, so sharing is safe; each
+# test still gets a fresh data directory and database
+SHARED_CACHE = PROJECT_ROOT / ".pytest_cache" / "triage-vectors"
+# a hang guard for test clients, not a latency assertion: a worker's first ticket over a new memory waits for
+# the classifier and detector fits, which take minutes when xdist workers share two busy cores
+HTTP_TIMEOUT_S = 300
 
 
 @pytest.fixture(autouse=True)
@@ -49,6 +56,23 @@ def embedder() -> Any:
     from triage.adapters.embedder import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _exemplar_bank_embedded_once(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> None:
+    """Embed the critical detector's exemplar bank into SHARED_CACHE before any test builds a pipeline.
+
+    Under pytest-xdist the workers start together: the lock lets the first embed the bank (minutes on two
+    cores) while the others wait and then read it from the cache instead of embedding it again."""
+    from filelock import FileLock
+
+    from triage.components import build_exemplar_index
+    from triage.domain.policy import load_policy
+
+    SHARED_CACHE.mkdir(parents=True, exist_ok=True)
+    settings = settings_for(tmp_path_factory.mktemp("bank"))
+    with FileLock(str(SHARED_CACHE / "bank.lock")):
+        build_exemplar_index(settings, policy=load_policy(settings.policy_dir), embedder=embedder)
 
 
 def _pg_available() -> bool:
@@ -93,6 +117,7 @@ def settings_for(tmp_path: Path, db_url: str | None = None, **overrides: Any) ->
         "data_dir": tmp_path,
         "database": {"url": db_url or f"sqlite:///{tmp_path / 'triage.db'}"},
         "qdrant": {"path": tmp_path / "qdrant"},
+        "cache_dir": SHARED_CACHE,
         "log_json": False,
         # each test says what memory it wants; tests of the seed-on-empty default turn it back on
         "seed": {"on_empty": False},
@@ -194,7 +219,7 @@ class LiveServer:
 
     def client(self, key: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=60)
+        return httpx.Client(base_url=self.url, headers=headers, timeout=HTTP_TIMEOUT_S)
 
 
 @pytest.fixture

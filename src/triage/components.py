@@ -218,7 +218,7 @@ def build_exemplar_index(settings: Settings, *, policy: Policy, embedder: Embedd
     if not settings.critical.enabled:
         return None
     path = settings.policy_dir / settings.critical.bank_file
-    cache_dir = settings.data_dir / "cache"
+    cache_dir = settings.cache_dir or settings.data_dir / "cache"
     key = fingerprint(path.read_bytes() if path.is_file() else str(path), policy.version,
                       getattr(embedder, "name", type(embedder).__name__), embedder.dimension)
 

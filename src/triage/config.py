@@ -271,6 +271,11 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     data_dir: Path = Path("./var")
+    cache_dir: Path | None = Field(
+        default=None, description="vectors derived from shipped files (the critical detector's exemplar bank), "
+        "keyed by the file's content and the embedding model, so a stale entry is never read. Unset: "
+        "<data_dir>/cache. Point several data directories (test runs, eval folds, replicas) at one to "
+        "embed the bank once instead of once per directory")
     policy_dir: Path = Field(default_factory=lambda: _project_path("policy"))
     prompts_dir: Path = Field(default_factory=lambda: _project_path("prompts"))
     session_secret: SecretStr | None = Field(

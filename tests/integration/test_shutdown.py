@@ -20,7 +20,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import _free_port, build_components, create_key, settings_for, ticket
+from tests.conftest import SHARED_CACHE, _free_port, build_components, create_key, settings_for, ticket
 from tests.llm.fake_openai import FakeOpenAI, slow
 
 pytestmark = pytest.mark.slow
@@ -52,6 +52,7 @@ class Served:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_")}
         env.update({
             "TRIAGE_ENVIRONMENT": "test", "TRIAGE_DATA_DIR": str(home), "TRIAGE_LOG_JSON": "false",
+            "TRIAGE_CACHE_DIR": str(SHARED_CACHE),
             "TRIAGE_DATABASE__URL": f"sqlite:///{home / 'triage.db'}", "TRIAGE_QDRANT__PATH": str(home / "qdrant"),
             "TRIAGE_SEED__ON_EMPTY": "false", "TRIAGE_SHUTDOWN__GRACE_S": str(grace_s),
             "TRIAGE_LLM__BASE_URL": fake.url, "TRIAGE_LLM__MODEL": "fake-model", "TRIAGE_LLM__API_KEY": "test-key",

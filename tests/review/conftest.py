@@ -57,7 +57,7 @@ class ReviewEnv:
 
     def web_session(self, key: str) -> tuple[httpx.Client, str]:
         """Sign in through the login form; return a cookie-carrying client and its CSRF token."""
-        web = httpx.Client(base_url=self.server.url, timeout=60)
+        web = httpx.Client(base_url=self.server.url, timeout=300)
         page = web.get("/review/login")
         token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
         r = web.post("/review/login", data={"api_key": key, "csrf_token": token, "next": ""})

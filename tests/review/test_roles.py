@@ -126,7 +126,7 @@ def test_web_role_matrix(review_env: ReviewEnv) -> None:
     env = review_env
     env.matrix_ticket = env.submit("matrix-web", "a ticket for the web matrix")["ticket_id"]  # type: ignore[attr-defined]
     failures = []
-    anonymous = httpx.Client(base_url=env.server.url, timeout=60)
+    anonymous = httpx.Client(base_url=env.server.url, timeout=300)
     for (method, path) in WEB:
         r = _request(env, anonymous, method, path, 0)
         if not (r.status_code == 303 and r.headers["location"].startswith("/review/login")):

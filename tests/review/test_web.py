@@ -15,7 +15,7 @@ from triage.db.session import alembic_config
 
 def test_sign_in_needs_the_form_token_and_a_known_key(review_env: ReviewEnv) -> None:
     env = review_env
-    with httpx.Client(base_url=env.server.url, timeout=60) as web:
+    with httpx.Client(base_url=env.server.url, timeout=300) as web:
         assert web.get("/review/").status_code == 303
         page = web.get("/review/login")
         token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
@@ -32,7 +32,7 @@ def test_sign_in_needs_the_form_token_and_a_known_key(review_env: ReviewEnv) -> 
         assert env.keys["reviewer"] not in cookie, "the plain key never goes into the cookie"
         assert "HttpOnly" in ok.headers["set-cookie"] and "samesite=lax" in ok.headers["set-cookie"].lower()
     # a tampered cookie is no session
-    with httpx.Client(base_url=env.server.url, timeout=60, cookies={"triage_session": cookie[:-2] + "xx"}) as web:
+    with httpx.Client(base_url=env.server.url, timeout=300, cookies={"triage_session": cookie[:-2] + "xx"}) as web:
         assert web.get("/review/").status_code == 303
 
 
@@ -87,7 +87,7 @@ def test_stats_page_for_analysts(review_env: ReviewEnv) -> None:
 
 
 def test_static_files_are_served_and_contained(review_env: ReviewEnv) -> None:
-    with httpx.Client(base_url=review_env.server.url, timeout=60) as web:
+    with httpx.Client(base_url=review_env.server.url, timeout=300) as web:
         css = web.get("/review/static/review.css")
         assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
         assert css.headers["cache-control"] == "max-age=300" and css.headers["x-content-type-options"] == "nosniff"

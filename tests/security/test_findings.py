@@ -51,7 +51,7 @@ def test_1_a_cookie_signed_with_a_known_secret_and_a_key_id_is_no_session(make_e
     # the published placeholder, and the generated secret itself: neither forges a session from a key id
     for secret in ("dev-only-change-me", session_secret(env.comps.settings)):
         forged = URLSafeTimedSerializer(secret, salt="triage.review.session").dumps({"k": admin_id})
-        with httpx.Client(base_url=env.server.url, cookies={"triage_session": forged}, timeout=60) as web:
+        with httpx.Client(base_url=env.server.url, cookies={"triage_session": forged}, timeout=300) as web:
             r = web.get("/review/")
             assert r.status_code == 303 and r.headers["location"].startswith("/review/login"), secret
     # a real session is a server-side row; the database keeps only the token's hash
@@ -266,7 +266,7 @@ def test_6_signing_out_invalidates_the_cookie_everywhere(make_env: Any) -> None:
     cookie = web.cookies["triage_session"]
     assert web.get("/review/").status_code == 200
     assert web.post("/review/logout", data={"csrf_token": csrf}).status_code == 303
-    with httpx.Client(base_url=env.server.url, cookies={"triage_session": cookie}, timeout=60) as stolen:
+    with httpx.Client(base_url=env.server.url, cookies={"triage_session": cookie}, timeout=300) as stolen:
         r = stolen.get("/review/")
         assert r.status_code == 303 and r.headers["location"].startswith("/review/login")
     assert _count(env, WebSession) == 0
@@ -285,7 +285,7 @@ def test_6_signing_out_invalidates_the_cookie_everywhere(make_env: Any) -> None:
 # -- 7. throttling -----------------------------------------------------------------------------------
 def test_7_wrong_keys_and_sign_ins_are_throttled_with_retry_after(make_env: Any, caplog: Any) -> None:
     env = make_env(throttle={"auth_failures": "5/minute", "per_key": "1000/minute"})
-    with httpx.Client(base_url=env.server.url, timeout=60) as http:
+    with httpx.Client(base_url=env.server.url, timeout=300) as http:
         statuses = [http.get("/v1/review/queue", headers={"Authorization": f"Bearer trg_wrong{i}"}).status_code
                     for i in range(7)]
         assert statuses == [401] * 5 + [429] * 2
@@ -301,7 +301,7 @@ def test_7_wrong_keys_and_sign_ins_are_throttled_with_retry_after(make_env: Any,
 
 def test_7_web_sign_in_failures_count_too(make_env: Any) -> None:
     env = make_env(throttle={"auth_failures": "3/minute", "per_key": "1000/minute"})
-    with httpx.Client(base_url=env.server.url, timeout=60) as web:
+    with httpx.Client(base_url=env.server.url, timeout=300) as web:
         codes = []
         for _ in range(5):
             token = CSRF.search(web.get("/review/login").text).group(1)  # type: ignore[union-attr]

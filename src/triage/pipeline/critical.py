@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import tempfile
 import threading
 import warnings
 from collections.abc import Sequence
@@ -245,9 +247,11 @@ class ExemplarIndex:
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_name(path.stem + ".tmp.npy")
-                np.save(tmp, vectors)
-                tmp.replace(path)
+                # a temporary name of this writer's own: processes sharing TRIAGE_CACHE_DIR may write at once
+                fd, name_tmp = tempfile.mkstemp(prefix=path.stem + ".", suffix=".tmp.npy", dir=path.parent)
+                with os.fdopen(fd, "wb") as out:
+                    np.save(out, vectors)
+                Path(name_tmp).replace(path)
             except OSError:
                 log.warning("could not cache exemplar vectors in %s", path)
         return vectors
