@@ -69,6 +69,13 @@ class LlmPrice(BaseModel):
     output_per_mtok: float = Field(default=0.0, ge=0, description="USD per million completion tokens")
 
 
+# default classify prompt bounds (estimated tokens). A 135M model on 2 CPU cores reads ~140 prompt tokens/s:
+# 1,200 tokens is ~9 s before the first answer token, within the 20 s timeout; the full style's 19
+# definitions alone are ~1,260 tokens
+COMPACT_PROMPT_TOKENS = 1200
+FULL_PROMPT_TOKENS = 2500
+
+
 class LlmSettings(BaseModel):
     base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint; unset = no LLM.")
     api_key: SecretStr | None = None
@@ -91,7 +98,15 @@ class LlmSettings(BaseModel):
     logprobs: bool = Field(default=True, description="ask for logprobs (category confidence) where served")
     draft: bool = Field(default=True, description="draft the reply with the LLM too (a second call)")
     max_examples: int = Field(default=6, ge=0, le=20, description="similar cases shown as examples")
-    prompt_version: str = "v1"
+    prompt_version: str = Field(default="v2", description="which prompts/<name>.<version>.*.j2 files to use "
+                                "(v2: the short wording; v1: the first, longer one)")
+    prompt_style: Literal["compact", "full"] = Field(
+        default="compact", description="compact: the definitions of the local classifier's top `candidates` "
+        "categories and a few short past cases, so a small local model answers within timeout_s; full: all "
+        "definitions and up to max_examples cases with their replies")
+    candidates: int = Field(
+        default=5, ge=2, le=50, description="compact style: categories (the local classifier's most likely) whose "
+        "definitions are shown; in cascade mode the LLM chooses among these only")
     prices: dict[str, LlmPrice] = Field(
         default_factory=dict, description='per model, e.g. {"gpt-4o-mini": {"input_per_mtok": 0.15, ...}}')
     max_concurrency: int = Field(default=4, ge=1, le=256, description="LLM calls in flight per process; more wait")
@@ -99,9 +114,17 @@ class LlmSettings(BaseModel):
         default=None, ge=0, description="tokens per UTC day per process; then tickets are decided locally")
     daily_cost_budget_usd: float | None = Field(
         default=None, ge=0, description="USD per UTC day per process (from `prices`); then decided locally")
-    max_prompt_tokens: int = Field(
-        default=2500, ge=200, description="classify prompt bound (estimated): past cases are shortened, then "
-        "dropped, so a small local model answers within timeout_s")
+    max_prompt_tokens: int | None = Field(
+        default=None, ge=200, description="classify prompt bound (estimated): past cases are shortened, then "
+        "dropped, then the ticket is cut, so a small local model answers within timeout_s; unset: "
+        f"{COMPACT_PROMPT_TOKENS} with the compact style, {FULL_PROMPT_TOKENS} with the full one")
+
+    @property
+    def prompt_token_bound(self) -> int:
+        """`max_prompt_tokens`, or the default of the prompt style."""
+        if self.max_prompt_tokens is not None:
+            return self.max_prompt_tokens
+        return COMPACT_PROMPT_TOKENS if self.prompt_style == "compact" else FULL_PROMPT_TOKENS
 
 
 class ClassifierSettings(BaseModel):

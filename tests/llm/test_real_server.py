@@ -104,7 +104,7 @@ def test_a_ticket_is_decided_by_the_real_model_with_no_personal_data_sent(
     assert usage["structured_output"] == "json_object_schema"
     assert usage["model"] == real_llm.model and usage["prompt_tokens"] > 0
     # the bounded prompt: measured by the server, within the bound the service estimates against
-    assert usage["prompt_tokens"] <= settings.llm.max_prompt_tokens * 1.3, usage
+    assert usage["prompt_tokens"] <= settings.llm.prompt_token_bound * 1.3, usage
     assert elapsed < settings.llm.timeout_s * 2, elapsed  # two calls, each within the default timeout
     assert d["draft_reply"]
     assert real_llm.proxy is not None
