@@ -69,10 +69,11 @@ class LlmPrice(BaseModel):
     output_per_mtok: float = Field(default=0.0, ge=0, description="USD per million completion tokens")
 
 
-# default classify prompt bounds (estimated tokens). A 135M model on 2 CPU cores reads ~140 prompt tokens/s:
-# 1,200 tokens is ~9 s before the first answer token, within the 20 s timeout; the full style's 19
-# definitions alone are ~1,260 tokens
-COMPACT_PROMPT_TOKENS = 1200
+# default classify prompt bounds (estimated tokens). A 135M model on 2 shared CPU cores reads 40-140 prompt
+# tokens/s and writes its ~50-token answer in ~3 s: 1,000 estimated tokens (~900 real) leave the first answer
+# token within the 20 s timeout on a quiet machine with room to spare; the full style's 19 definitions alone are
+# ~1,260 tokens
+COMPACT_PROMPT_TOKENS = 1000
 FULL_PROMPT_TOKENS = 2500
 
 

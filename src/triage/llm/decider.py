@@ -68,8 +68,8 @@ SHORT_REPLY_CHARS = 0
 # a deliberately low estimate of characters per token (multilingual text and markup tokenise densely)
 CHARS_PER_TOKEN = 3.2
 # the compact style: a few short excerpts of past cases, without replies (labels are what the model needs)
-COMPACT_EXAMPLES = 4
-COMPACT_CASE_CHARS = 200
+COMPACT_EXAMPLES = 3
+COMPACT_CASE_CHARS = 160
 # a ticket cut to fit the bound keeps at least this much of its start
 MIN_TICKET_CHARS = 400
 TICKET_CUT_MARK = " [... the rest of the ticket is left out]"
@@ -312,10 +312,14 @@ class LlmTicketDecider:
                                                             value.confidence, len(request.allowed))
             chosen, confidence, runner_up = combine_with_local(
                 local.probs.get("category") or {}, request.allowed, category, llm_probability)
-            extra.update(llm_category=category, llm_probability=round(llm_probability, 4), combined=True)
+            extra.update(llm_category=category, llm_risk=risk, llm_probability=round(llm_probability, 4),
+                         combined=True)
             if chosen != category:
                 rationale = (f"the LLM chose {category} (p {llm_probability:.2f}), but with the local "
                              f"probabilities {chosen} is more likely")
+                # its risk judged a reading of the ticket that was not taken; the local risk and every floor
+                # still hold (the pipeline keeps the higher of this and the local risk)
+                risk = self.policy.floor(chosen)
             category = chosen
             source = f"{source}*local"
         else:
