@@ -136,6 +136,16 @@ def test_a_long_ticket_is_cut_inside_its_fence_to_fit_the_bound() -> None:
     assert _request("llm").ticket_cut is False
 
 
+def test_the_estimate_counts_bytes_so_a_non_latin_ticket_is_bounded_too() -> None:
+    hindi = "किसी ने मेरे घर का पता मेरे वीडियो के नीचे पोस्ट कर दिया है। " * 120
+    request = _request("llm", text=hindi)
+    assert request.ticket_cut is True
+    assert request.estimate <= _decider().settings.llm.prompt_token_bound
+    assert sum(len(m["content"].encode("utf-8")) for m in request.prompt.messages) <= 3.2 * request.estimate
+    [fenced] = FENCED_TICKET.findall(request.prompt.messages[1]["content"])
+    assert fenced.startswith("किसी ने मेरे घर का पता") and "\ufffd" not in fenced
+
+
 # -- the cascade's combination rule ---------------------------------------------------------------
 
 def test_a_pick_the_local_classifier_finds_unlikely_does_not_win() -> None:

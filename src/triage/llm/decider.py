@@ -65,8 +65,10 @@ MAX_REPLY_CHARS = 500
 # past cases as shown when the prompt is over its bound, before cases are dropped
 SHORT_CASE_CHARS = 280
 SHORT_REPLY_CHARS = 0
-# a deliberately low estimate of characters per token (multilingual text and markup tokenise densely)
-CHARS_PER_TOKEN = 3.2
+# a deliberately low estimate of UTF-8 bytes per token: byte-level tokenisers split markup and non-Latin
+# scripts densely (a Hindi or Japanese character is 3 bytes and often a token of its own), so bytes, not
+# characters, keep the estimate above the real count in every language
+BYTES_PER_TOKEN = 3.2
 # the compact style: a few short excerpts of past cases, without replies (labels are what the model needs)
 COMPACT_EXAMPLES = 3
 COMPACT_CASE_CHARS = 160
@@ -121,7 +123,7 @@ def confidence_from_logprobs(
 
 
 def estimate_tokens(prompt: RenderedPrompt) -> int:
-    return int(sum(len(m["content"]) for m in prompt.messages) / CHARS_PER_TOKEN) + 1
+    return int(sum(len(m["content"].encode("utf-8")) for m in prompt.messages) / BYTES_PER_TOKEN) + 1
 
 
 def combine_with_local(prior: dict[str, float], allowed: list[str], pick: str,
@@ -265,11 +267,13 @@ class LlmTicketDecider:
         cut = False
         over = estimate_tokens(prompt) - bound
         if over > 0:  # a long ticket: the model reads its start; the local path and the floors read it all
-            text = ticket["text"]
-            keep = max(MIN_TICKET_CHARS, len(text) - int(over * CHARS_PER_TOKEN) - len(TICKET_CUT_MARK) - 8)
-            if keep < len(text):
+            data = ticket["text"].encode("utf-8")
+            keep = max(len(ticket["text"][:MIN_TICKET_CHARS].encode("utf-8")),
+                       len(data) - int(over * BYTES_PER_TOKEN) - len(TICKET_CUT_MARK) - 8)
+            if keep < len(data):
                 cut = True
-                prompt = render(cases, {**ticket, "text": text[:keep].rstrip() + TICKET_CUT_MARK})
+                kept = data[:keep].decode("utf-8", errors="ignore").rstrip()  # never half a character
+                prompt = render(cases, {**ticket, "text": kept + TICKET_CUT_MARK})
         # the draft's examples are the full replies of the retrieved cases
         full = cases_of(min(len(hits), s.max_examples), MAX_CASE_CHARS, MAX_REPLY_CHARS)
         return ClassifyRequest(prompt=prompt, cases=full, estimate=estimate_tokens(prompt), allowed=allowed,
