@@ -84,7 +84,9 @@ class LlmSettings(BaseModel):
     api_version: str | None = Field(default=None, description="Azure OpenAI only: the api-version query value")
     timeout_s: float = Field(default=20.0, gt=0, description="one HTTP call")
     deadline_s: float = Field(default=45.0, gt=0, description="all calls and retries for one ticket")
-    max_tokens: int = Field(default=800, ge=16, description="completion token limit of the classify call")
+    # the answer is four short fields (~50-150 tokens); a model that loops inside the JSON is cut off here
+    # rather than spending the ticket's deadline (a 135M model wrote 800 tokens of one answer in 27 s)
+    max_tokens: int = Field(default=300, ge=16, description="completion token limit of the classify call")
     draft_max_tokens: int = Field(default=600, ge=16, description="completion token limit of the draft call")
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     max_attempts: int = Field(default=4, ge=1, le=10, description="tries per call on timeouts, 429, 5xx")
