@@ -73,12 +73,15 @@ def test_the_compact_prompt_defines_the_local_candidates_only_and_lists_the_othe
     assert request.defined == TOP5
     for name in TOP5:
         assert _definition(name) in system
-    others = [c for c in POLICY.categories if c not in TOP5]
+    # the others by local probability, then in the policy's order (which puts the severe ones first: a small
+    # model that leans to the first name it reads would answer child_safety)
+    others = ["no_violation", "child_safety", *(c for c in POLICY.categories if c not in LOCAL.probs["category"])]
+    assert sorted(others) == sorted(c for c in POLICY.categories if c not in TOP5)
     for name in others:
         assert POLICY.taxonomy.categories[name].definition not in system
     # llm mode: the model may still answer any category; the others are named, not defined
     assert "Only if none above fits: " + ", ".join(others) + "." in system
-    assert request.allowed == POLICY.categories
+    assert request.allowed == [*TOP5, *others]
     # a few short cases, without the replies the team sent
     assert user.count("<<<CASE 0123456789abcdef>>>") == COMPACT_EXAMPLES
     assert "<<<REPLY" not in user

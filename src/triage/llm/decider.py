@@ -224,12 +224,16 @@ class LlmTicketDecider:
         """The classify prompt within the bound: all cases, then shortened ones, then fewer, then the ticket cut."""
         s = self.settings.llm
         bound = s.prompt_token_bound
-        everything = list(self.policy.categories)
+        dist = (local.probs.get("category") or {}) if local is not None else {}
+        # most likely first, then the policy's order: a small model leans towards the first names it reads,
+        # and the policy lists its most severe categories first (a 135M model answered child_safety, the
+        # first name of the list in policy order, for half the seed tickets)
+        everything = sorted(self.policy.categories, key=lambda c: -dist.get(c, 0.0))
         found = self.candidates(local) if local is not None and s.prompt_style == "compact" else None
-        defined = found if found is not None else everything
+        defined = found if found is not None else list(self.policy.categories)
         # cascade: the LLM re-ranks the local classifier's candidates; llm: it may answer any category
-        allowed = defined if mode == "cascade" else everything
         others = [c for c in everything if c not in defined] if mode != "cascade" else []
+        allowed = defined if mode == "cascade" else [*defined, *others]
         categories = {c: self.policy.taxonomy.categories[c] for c in defined}
 
         def cases_of(n: int, case_chars: int, reply_chars: int) -> list[dict[str, Any]]:
