@@ -21,6 +21,7 @@ from triage.llm.decider import (
     ClassifyRequest,
     LlmTicketDecider,
     build_llm_decider,
+    combine_risk_with_local,
     combine_with_local,
     estimate_tokens,
 )
@@ -179,6 +180,16 @@ def test_an_agreeing_llm_raises_the_local_confidence_and_a_foreign_pick_is_refus
     assert category == "spam" and confidence > 0.5
     with pytest.raises(ValueError, match="not one of the allowed"):
         combine_with_local(prior, list(prior), "hate_speech", 0.9)
+
+
+def test_an_llm_alarm_counts_in_proportion_to_the_local_evidence_for_it() -> None:
+    implausible = {"critical": 0.01, "high": 0.02, "medium": 0.07, "low": 0.9}
+    assert combine_risk_with_local(implausible, POLICY, "critical", 0.55) == "low"
+    plausible = {"critical": 0.05, "high": 0.15, "medium": 0.3, "low": 0.5}
+    assert combine_risk_with_local(plausible, POLICY, "critical", 0.9) == "critical"
+    assert combine_risk_with_local(plausible, POLICY, "critical", 0.3) == "medium"
+    # no local risk distribution: the LLM's level stands (the pipeline keeps the higher of it and the local)
+    assert combine_risk_with_local({}, POLICY, "high", 0.3) == "high"
 
 
 # -- end to end over HTTP, the fake server answering ----------------------------------------------

@@ -53,10 +53,11 @@ from triage.llm.wrappers import BudgetedLlm, ConcurrencyLimitedLlm, DailyBudget
 from triage.pipeline.classify import LocalPrediction
 from triage.pipeline.pipeline import LlmVerdict, TicketFacts
 from triage.pipeline.redact import Redaction, redact
+from triage.pipeline.stages import risk_from_distribution
 from triage.ports import Llm
 
-__all__ = ["ClassifyRequest", "LlmTicketDecider", "build_llm_decider", "combine_with_local",
-           "confidence_from_logprobs"]
+__all__ = ["ClassifyRequest", "LlmTicketDecider", "build_llm_decider", "combine_risk_with_local",
+           "combine_with_local", "confidence_from_logprobs"]
 
 log = logging.getLogger(__name__)
 
@@ -126,9 +127,30 @@ def estimate_tokens(prompt: RenderedPrompt) -> int:
     return int(sum(len(m["content"].encode("utf-8")) for m in prompt.messages) / BYTES_PER_TOKEN) + 1
 
 
+def _posterior(prior: dict[str, float], allowed: list[str], pick: str,
+               llm_probability: float) -> tuple[dict[str, float], float]:
+    """Prior (restricted to `allowed`, renormalised) times the LLM's likelihood: `q` for its pick, an equal
+    share of `1 - q` for every other label. Returns the posterior and the prior's mass on `allowed`."""
+    if pick not in allowed:
+        raise ValueError(f"the LLM's answer {pick!r} is not one of the allowed {allowed}")
+    k = len(allowed)
+    if k == 1:
+        return {pick: 1.0}, min(1.0, max(0.0, prior.get(pick, 1.0)))
+    # an answer is never evidence against itself, and no answer is certain
+    q = min(0.99, max(1.0 / k, llm_probability))
+    known = sum(prior.get(c, 0.0) for c in allowed)
+    if known <= 0.0:  # no local distribution: a flat prior over what the LLM could choose
+        base, mass = {c: 1.0 / k for c in allowed}, 1.0
+    else:
+        base, mass = {c: max(prior.get(c, 0.0), 1e-6) / known for c in allowed}, min(1.0, known)
+    unnormalised = {c: base[c] * (q if c == pick else (1.0 - q) / (k - 1)) for c in allowed}
+    total = sum(unnormalised.values())
+    return {c: v / total for c, v in unnormalised.items()}, mass
+
+
 def combine_with_local(prior: dict[str, float], allowed: list[str], pick: str,
                        llm_probability: float) -> tuple[str, float, list[tuple[str, float]]]:
-    """Cascade: the LLM's answer as evidence on top of the local classifier's distribution.
+    """Cascade: the LLM's category as evidence on top of the local classifier's distribution.
 
     The local calibrated distribution, restricted to the categories the LLM could answer (`allowed`), is
     the prior. The LLM's answer is a likelihood: its pick gets `llm_probability`, every other allowed
@@ -140,26 +162,24 @@ def combine_with_local(prior: dict[str, float], allowed: list[str], pick: str,
 
     Returns (category, confidence, runner-ups by posterior).
     """
-    if pick not in allowed:
-        raise ValueError(f"the LLM's category {pick!r} is not one of the allowed {allowed}")
-    k = len(allowed)
-    if k == 1:
-        return pick, min(1.0, max(0.0, prior.get(pick, 1.0))), []
-    # an answer is never evidence against itself, and no answer is certain
-    q = min(0.99, max(1.0 / k, llm_probability))
-    known = sum(prior.get(c, 0.0) for c in allowed)
-    if known <= 0.0:  # no local distribution: a flat prior over what the LLM could choose
-        base = {c: 1.0 / k for c in allowed}
-        mass = 1.0
-    else:
-        base = {c: max(prior.get(c, 0.0), 1e-6) / known for c in allowed}
-        mass = min(1.0, known)
-    unnormalised = {c: base[c] * (q if c == pick else (1.0 - q) / (k - 1)) for c in allowed}
-    total = sum(unnormalised.values())
-    posterior = {c: v / total for c, v in unnormalised.items()}
+    posterior, mass = _posterior(prior, allowed, pick, llm_probability)
     ranked = sorted(posterior.items(), key=lambda kv: (-kv[1], allowed.index(kv[0])))
     best, p_best = ranked[0]
     return best, p_best * mass, [(c, p * mass) for c, p in ranked[1:4]]
+
+
+def combine_risk_with_local(prior: dict[str, float], policy: Policy, llm_risk: str, llm_probability: float) -> str:
+    """Cascade: the LLM's risk as evidence on top of the local risk distribution, by the same rule as the
+    category; the level is then read off the posterior the way the local one is (`risk_from_distribution`).
+
+    The pipeline keeps the higher of this and the local risk, so the LLM still never lowers risk; what
+    this adds is that an LLM's alarm counts in proportion to how plausible the local evidence finds it.
+    With no local risk distribution the LLM's level stands.
+    """
+    if not prior:
+        return llm_risk
+    posterior, _ = _posterior(prior, list(policy.risk_order), llm_risk, llm_probability)
+    return risk_from_distribution(posterior, policy)[0]
 
 
 @dataclass(frozen=True)
@@ -328,6 +348,8 @@ class LlmTicketDecider:
                 # its risk judged a reading of the ticket that was not taken; the local risk and every floor
                 # still hold (the pipeline keeps the higher of this and the local risk)
                 risk = self.policy.floor(chosen)
+            else:
+                risk = combine_risk_with_local(local.probs.get("risk") or {}, self.policy, risk, llm_probability)
             category = chosen
             source = f"{source}*local"
         else:
