@@ -74,8 +74,7 @@ def test_the_compact_prompt_defines_the_local_candidates_only_and_lists_the_othe
     assert request.defined == TOP5
     for name in TOP5:
         assert _definition(name) in system
-    # the others by local probability, then in the policy's order (which puts the severe ones first: a small
-    # model that leans to the first name it reads would answer child_safety)
+    # the others by local probability, then in the policy's order
     others = ["no_violation", "child_safety", *(c for c in POLICY.categories if c not in LOCAL.probs["category"])]
     assert sorted(others) == sorted(c for c in POLICY.categories if c not in TOP5)
     for name in others:

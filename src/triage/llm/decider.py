@@ -245,9 +245,9 @@ class LlmTicketDecider:
         s = self.settings.llm
         bound = s.prompt_token_bound
         dist = (local.probs.get("category") or {}) if local is not None else {}
-        # most likely first, then the policy's order: a small model leans towards the first names it reads,
-        # and the policy lists its most severe categories first (a 135M model answered child_safety, the
-        # first name of the list in policy order, for half the seed tickets)
+        # most likely first, then the policy's order (which lists the most severe categories first). Measured
+        # on the seed sample, this order did not change what a 135M model answers (child_safety for half the
+        # tickets in either order); it is kept because it puts the likely labels where a reader looks first
         everything = sorted(self.policy.categories, key=lambda c: -dist.get(c, 0.0))
         found = self.candidates(local) if local is not None and s.prompt_style == "compact" else None
         defined = found if found is not None else list(self.policy.categories)
