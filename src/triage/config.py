@@ -95,6 +95,14 @@ class LlmPrice(BaseModel):
     output_per_mtok: float = Field(default=0.0, ge=0, description="USD per million completion tokens")
 
 
+# default classify prompt bounds (estimated tokens). A 135M model on 2 shared CPU cores reads 40-140 prompt
+# tokens/s and writes its ~50-token answer in ~3 s: 1,000 estimated tokens (~900 real) leave the first answer
+# token within the 20 s timeout on a quiet machine with room to spare; the full style's 19 definitions alone are
+# ~1,260 tokens
+COMPACT_PROMPT_TOKENS = 1000
+FULL_PROMPT_TOKENS = 2500
+
+
 class LlmSettings(BaseModel):
     base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint; unset = no LLM.")
     api_key: SecretStr | None = None
@@ -102,7 +110,9 @@ class LlmSettings(BaseModel):
     api_version: str | None = Field(default=None, description="Azure OpenAI only: the api-version query value")
     timeout_s: float = Field(default=20.0, gt=0, description="one HTTP call")
     deadline_s: float = Field(default=45.0, gt=0, description="all calls and retries for one ticket")
-    max_tokens: int = Field(default=800, ge=16, description="completion token limit of the classify call")
+    # the answer is four short fields (~50-150 tokens); a model that loops inside the JSON is cut off here
+    # rather than spending the ticket's deadline (a 135M model wrote 800 tokens of one answer in 27 s)
+    max_tokens: int = Field(default=300, ge=16, description="completion token limit of the classify call")
     draft_max_tokens: int = Field(default=600, ge=16, description="completion token limit of the draft call")
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     max_attempts: int = Field(default=4, ge=1, le=10, description="tries per call on timeouts, 429, 5xx")
@@ -117,7 +127,15 @@ class LlmSettings(BaseModel):
     logprobs: bool = Field(default=True, description="ask for logprobs (category confidence) where served")
     draft: bool = Field(default=True, description="draft the reply with the LLM too (a second call)")
     max_examples: int = Field(default=6, ge=0, le=20, description="similar cases shown as examples")
-    prompt_version: str = "v1"
+    prompt_version: str = Field(default="v2", description="which prompts/<name>.<version>.*.j2 files to use "
+                                "(v2: the short wording; v1: the first, longer one)")
+    prompt_style: Literal["compact", "full"] = Field(
+        default="compact", description="compact: the definitions of the local classifier's top `candidates` "
+        "categories and a few short past cases, so a small local model answers within timeout_s; full: all "
+        "definitions and up to max_examples cases with their replies")
+    candidates: int = Field(
+        default=5, ge=2, le=50, description="compact style: categories (the local classifier's most likely) whose "
+        "definitions are shown; in cascade mode the LLM chooses among these only")
     prices: dict[str, LlmPrice] = Field(
         default_factory=dict, description='per model, e.g. {"gpt-4o-mini": {"input_per_mtok": 0.15, ...}}')
     max_concurrency: int = Field(default=4, ge=1, le=256, description="LLM calls in flight per process; more wait")
@@ -125,9 +143,17 @@ class LlmSettings(BaseModel):
         default=None, ge=0, description="tokens per UTC day per process; then tickets are decided locally")
     daily_cost_budget_usd: float | None = Field(
         default=None, ge=0, description="USD per UTC day per process (from `prices`); then decided locally")
-    max_prompt_tokens: int = Field(
-        default=2500, ge=200, description="classify prompt bound (estimated): past cases are shortened, then "
-        "dropped, so a small local model answers within timeout_s")
+    max_prompt_tokens: int | None = Field(
+        default=None, ge=200, description="classify prompt bound (estimated): past cases are shortened, then "
+        "dropped, then the ticket is cut, so a small local model answers within timeout_s; unset: "
+        f"{COMPACT_PROMPT_TOKENS} with the compact style, {FULL_PROMPT_TOKENS} with the full one")
+
+    @property
+    def prompt_token_bound(self) -> int:
+        """`max_prompt_tokens`, or the default of the prompt style."""
+        if self.max_prompt_tokens is not None:
+            return self.max_prompt_tokens
+        return COMPACT_PROMPT_TOKENS if self.prompt_style == "compact" else FULL_PROMPT_TOKENS
 
 
 class ClassifierSettings(BaseModel):

@@ -47,7 +47,7 @@ def test_llm_mode_scores_through_the_llm_and_replays_from_the_cache(
     assert first["cost"]["paths"] == {"llm": 4}
     assert first["cost"]["llm_calls_live"] == 4 and first["cost"]["llm_calls_cached"] == 0
     assert first["cost"]["prompt_tokens_live"] > 0 and first["cost"]["cost_usd_live"] > 0
-    assert first["versions"]["llm_model"] == "fake-model" and first["versions"]["llm_prompt"] == "v1"
+    assert first["versions"]["llm_model"] == "fake-model" and first["versions"]["llm_prompt"] == "v1-compact-5-llm"
     # the fake LLM always answers harassment_bullying; only a local critical signal may override it
     categories = [r["predicted"]["category"] for r in read_predictions(tmp_path / "llm-1")]
     assert categories.count("harassment_bullying") >= 3

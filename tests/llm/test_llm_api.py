@@ -43,7 +43,8 @@ def local_decision(app: LlmApp, body: str) -> Any:
 
 
 def test_llm_decisions_are_grounded_fenced_enum_bound_and_carry_no_personal_data(llm_app: Any) -> None:
-    app: LlmApp = llm_app()
+    # the first prompt, still selectable: every definition, the cases with their replies
+    app: LlmApp = llm_app(prompt_version="v1", prompt_style="full")
     result = app.submit(ticket("pii-1", HARASSMENT))
     d = result["decision"]
     assert d["path"] == "llm"
@@ -52,7 +53,7 @@ def test_llm_decisions_are_grounded_fenced_enum_bound_and_carry_no_personal_data
     # detector, which may only ever raise: a false alarm the fail-safe accepts, shown as a secondary category
     assert d["risk"]["level"] == "high" and d["category"]["also"] == ["doxxing_privacy"]
     assert d["rationale"].startswith("Targeted insults at one person")
-    assert d["versions"]["model"] == "fake-model" and d["versions"]["prompt"] == "classify.v1+draft.v1"
+    assert d["versions"]["model"] == "fake-model" and d["versions"]["prompt"] == "classify.v1-full+draft.v1"
     usage = d["usage"]
     assert usage["calls"] == 2 and usage["prompt_tokens"] > 0 and usage["cost_usd"] > 0
     assert usage["structured_output"] == "json_schema" and "llm_ms" in d["timings_ms"]

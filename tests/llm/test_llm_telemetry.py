@@ -74,7 +74,7 @@ def test_llm_usage_reaches_metrics_and_traces(llm_app: Any) -> None:
     assert llm.attributes["gen_ai.usage.output_tokens"] == usage["completion_tokens"]
     assert llm.attributes["triage.llm.rung"] == "json_schema"
     calls = sorted(s.name for s in children(llm))
-    assert calls == ["llm classify.v1", "llm draft.v1"]
+    assert calls == ["llm classify.v2-compact", "llm draft.v2"]
     assert all(llm.start_time <= s.start_time <= s.end_time <= llm.end_time for s in children(llm))
     bad = next(s for s in by_ticket.values() if s.attributes["triage.path"] == "degraded")
     [bad_llm] = [s for s in children(bad) if s.name == "triage.stage.llm"]

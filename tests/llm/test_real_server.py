@@ -105,7 +105,7 @@ def test_a_ticket_is_decided_by_the_real_model_with_no_personal_data_sent(
     assert usage["structured_output"] == "json_object_schema"
     assert usage["model"] == real_llm.model and usage["prompt_tokens"] > 0
     # the bounded prompt: measured by the server, within the bound the service estimates against
-    assert usage["prompt_tokens"] <= settings.llm.max_prompt_tokens * 1.3, usage
+    assert usage["prompt_tokens"] <= settings.llm.prompt_token_bound * 1.3, usage
     assert elapsed < settings.llm.timeout_s * 2, elapsed  # two calls, each within the default timeout
     assert d["draft_reply"]
     assert real_llm.proxy is not None
@@ -135,3 +135,24 @@ def test_a_tiny_timeout_degrades_to_the_local_decision_for_a_person(real_llm_app
     d = response.json()["decision"]
     assert d["path"] == "degraded" and d["needs_human"] is True
     assert any(r.startswith("llm_unavailable") for r in d["reasons"]), d["reasons"]
+
+
+def test_a_compact_cascade_call_answers_within_the_default_timeout(real_llm: RealLlmServer,
+                                                                   real_llm_app: Any) -> None:
+    # the service's defaults (compact prompt, 20 s timeout); the LLM asked whatever the local confidence
+    settings, comps, http = real_llm_app(draft=False, classifier={"mode": "cascade", "cascade_min_confidence": 1.0})
+    assert settings.llm.prompt_style == "compact" and settings.llm.timeout_s == 20
+    response = http.post("/v1/tickets", json=ticket("real-compact", HARASSMENT), timeout=120)
+    assert response.status_code == 201, response.text
+    d = response.json()["decision"]
+    assert d["path"] == "llm", d["reasons"]
+    usage = d["usage"]
+    # one answer, no retry: the first call came back within the timeout
+    assert usage["retries"] == 0 and usage["latency_ms"] < settings.llm.timeout_s * 1000, usage
+    assert usage["prompt_tokens"] <= settings.llm.prompt_token_bound, usage
+    assert real_llm.proxy is not None
+    [sent] = [r for r in real_llm.proxy.recorded() if r.task == "classify" and r.status == 200]
+    enum = sent.body["response_format"]["schema"]["properties"]["category"]["enum"]
+    # cascade: the model chose among the local classifier's candidates only
+    assert len(enum) == usage["categories_allowed"] < len(comps.policy.categories)
+    assert usage["llm_category"] in enum and d["usage"]["combined"] is True

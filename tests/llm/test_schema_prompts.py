@@ -120,11 +120,12 @@ def test_the_classify_prompt_is_bounded_by_shortening_then_dropping_cases(bound:
     from triage.llm.decider import estimate_tokens
     from triage.llm.prompts import new_fence
 
-    settings = Settings(llm={"base_url": "http://127.0.0.1:9/v1", "model": "m", "max_prompt_tokens": bound},
-                        environment="test")
+    settings = Settings(llm={"base_url": "http://127.0.0.1:9/v1", "model": "m", "max_prompt_tokens": bound,
+                             "prompt_style": "full", "prompt_version": "v1"}, environment="test")
     decider = build_llm_decider(settings, POLICY)
     fence = new_fence()
-    prompt, _, estimate = decider._classify_prompt(fence=fence, ticket=TICKET, hits=_hits(8))
+    request = decider._classify_prompt(fence=fence, ticket=TICKET, hits=_hits(8))
+    prompt, estimate = request.prompt, request.estimate
     count = prompt.messages[-1]["content"].count(fence.open("CASE"))
     if shown is not None:
         assert count == shown

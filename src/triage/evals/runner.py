@@ -121,14 +121,17 @@ class CachedLlm:
     async def aclose(self) -> None:
         await self.inner.aclose()
 
-    def key(self, *, redacted: Redaction, language: str, hits: list[CaseHit]) -> str:
+    def key(self, *, redacted: Redaction, language: str, hits: list[CaseHit], local: LocalPrediction) -> str:
+        # the local distribution chooses the compact prompt's candidates and is combined with the answer
+        dist = {c: round(p, 4) for c, p in (local.probs.get("category") or {}).items()}
         material = json.dumps({"model": self.model, "prompt": self.prompt_version, "text": redacted.text,
-                               "language": language, "cases": [h.case.id for h in hits]}, sort_keys=True)
+                               "language": language, "cases": [h.case.id for h in hits], "local": dist,
+                               "also": local.also}, sort_keys=True)
         return hashlib.sha256(material.encode()).hexdigest()
 
     async def decide(self, *, facts: TicketFacts, redacted: Redaction, language: str, hits: list[CaseHit],
                      local: LocalPrediction) -> LlmVerdict:
-        key = self.key(redacted=redacted, language=language, hits=hits)
+        key = self.key(redacted=redacted, language=language, hits=hits, local=local)
         if key in self._cache:
             data = dict(self._cache[key])
             data["runner_up"] = [tuple(x) for x in data.get("runner_up", [])]
@@ -367,8 +370,11 @@ def _llm_for(settings: Settings, policy: Policy, cache: Path) -> LlmDecider:
     if inner is None:
         raise RunError("--mode llm needs an LLM: set TRIAGE_LLM__BASE_URL and TRIAGE_LLM__MODEL "
                        "(and have the LLM path, triage.llm, installed)")
-    return CachedLlm(inner, path=cache, model=settings.llm.model or "unknown",
-                     prompt_version=str(getattr(settings.llm, "prompt_version", "unknown")))
+    s = settings.llm
+    # the style and candidate count change what is sent as much as the files do
+    return CachedLlm(inner, path=cache, model=s.model or "unknown",
+                     prompt_version=f"{s.prompt_version}-{s.prompt_style}"
+                     + (f"-{s.candidates}" if s.prompt_style == "compact" else "") + f"-{settings.decision_mode}")
 
 
 async def run_suite(

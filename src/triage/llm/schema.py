@@ -8,6 +8,7 @@ degraded). Field docstrings become schema descriptions the model reads.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,9 +58,17 @@ class OutputModels:
     risk_enum: type[enum.Enum]
 
 
-def build_output_models(policy: Policy) -> OutputModels:
-    """Classification model whose `category` and `risk` are enums of this policy's labels."""
-    category_enum = enum.Enum("Category", {c: c for c in policy.categories}, type=str)  # type: ignore[misc]
+def build_output_models(policy: Policy, categories: Sequence[str] | None = None) -> OutputModels:
+    """Classification model whose `category` and `risk` are enums of this policy's labels.
+
+    `categories` narrows the category enum to those labels (in cascade mode, the local classifier's
+    candidates), so the server's grammar and the validation both refuse any other.
+    """
+    allowed = list(categories) if categories is not None else list(policy.categories)
+    unknown = [c for c in allowed if c not in policy.taxonomy.categories]
+    if unknown or not allowed:
+        raise ValueError(f"categories {unknown or allowed} are not a non-empty subset of the policy's")
+    category_enum = enum.Enum("Category", {c: c for c in allowed}, type=str)  # type: ignore[misc]
     risk_enum = enum.Enum("RiskLevel", {r: r for r in policy.risk_order}, type=str)  # type: ignore[misc]
     classification = create_model(
         "Classification",

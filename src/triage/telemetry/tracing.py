@@ -3,7 +3,7 @@
 
 * every HTTP request: a server span from opentelemetry-instrumentation-fastapi (health and metrics excluded);
 * every ticket: a `triage.ticket` span, a child of the request's span, with one child per pipeline stage
-  and, under the `llm` stage, one child per LLM call (`llm classify.v1`, `llm draft.v1`).
+  and, under the `llm` stage, one child per LLM call (`llm classify.v2-compact`, `llm draft.v2`).
 
 The stage spans are laid out from the durations the pipeline already measures (`Decision.timings_ms`),
 after the batch is decided, through the pipeline's observer hook: no code inside a stage knows about
