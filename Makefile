@@ -28,13 +28,14 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
-# Test workers: one per core (pytest-xdist). Tests that share one heavy session resource carry
-# `xdist_group` marks and run in the same worker (`--dist loadgroup`). `make test PYTEST_WORKERS=0`
-# runs in one process.
-PYTEST_WORKERS ?= auto
+# Test workers: one process by default. `make test PYTEST_WORKERS=2` spreads the tests over pytest-xdist
+# workers (`--dist loadgroup`; the real llama.cpp tests carry an `xdist_group` mark). On these 2-core
+# machines that is not yet reliable: timing-bound tests (the fine-tune budget, the real model server's
+# deadlines, the concurrency cap) fail when two workers share the cores, so CI runs in one process.
+PYTEST_WORKERS ?= 0
 
 test: install services lint
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(if $(filter 0,$(PYTEST_WORKERS)),,--dist loadgroup)
 
 bench: install
 	$(BIN)/python benchmarks/run.py
