@@ -207,6 +207,17 @@ def test_a_category_threshold_above_the_global_one_sends_the_decision_to_a_perso
     assert not passing.has_reason(ReasonCode.low_confidence)
 
 
+def test_the_category_threshold_also_holds_for_the_cascade_combined_answer() -> None:
+    combined = with_local(draft_for("spam", "low", confidence=0.7), auto_threshold={"spam": 0.8})
+    combined.path, combined.usage = DecisionPath.llm, {"combined": True, "llm_category": "spam"}
+    stages.note_review_reasons(combined, POLICY, min_confidence=0.55)
+    assert combined.has_reason(ReasonCode.low_confidence)
+    alone = with_local(draft_for("spam", "low", confidence=0.7), auto_threshold={"spam": 0.8})
+    alone.path, alone.usage = DecisionPath.llm, {"llm_category": "spam"}  # llm mode: the model's answer alone
+    stages.note_review_reasons(alone, POLICY, min_confidence=0.55)
+    assert not alone.has_reason(ReasonCode.low_confidence)
+
+
 def test_a_category_threshold_below_the_global_one_never_automates_more() -> None:
     d = with_local(draft_for("spam", "low", confidence=0.5), auto_threshold={"spam": 0.3})
     stages.note_review_reasons(d, POLICY, min_confidence=0.55)

@@ -216,11 +216,15 @@ def apply_no_evidence(draft: DecisionDraft, policy: Policy, *, level: str, min_c
 
 
 def note_review_reasons(draft: DecisionDraft, policy: Policy, *, min_confidence: float) -> None:
-    """Low confidence and critical risk go to a person. On the local path the bar is the category's own
-    threshold for the target automation precision (out of fold) when it is stricter than `min_confidence`."""
+    """Low confidence and critical risk go to a person. On the local path, and on the cascade's combined answer
+    (the LLM's choice weighed with the local probabilities), the bar is the category's own threshold for the
+    target automation precision (out of fold) when it is stricter than `min_confidence`: asking the LLM never
+    lets a ticket through that the local bar would have sent to a person. An LLM answer alone (llm mode) has
+    no such threshold: the bar is `min_confidence`."""
     bar = min_confidence
     category_bar = draft.prepared.local.auto_threshold.get(draft.category)
-    if draft.path == DecisionPath.local and category_bar is not None and category_bar > bar:
+    combined = draft.path == DecisionPath.llm and bool(draft.usage.get("combined"))
+    if (draft.path == DecisionPath.local or combined) and category_bar is not None and category_bar > bar:
         bar = category_bar
     if draft.confidence < bar:
         shown = "unreachable" if bar == float("inf") else f"{bar:.2f}"
