@@ -312,7 +312,7 @@ class CriticalDetector:
 
     @property
     def version(self) -> str:
-        return f"critical.v2+{self.bank.version}#{self.bank.digest[:8]}"
+        return f"critical.v3+{self.bank.version}#{self.bank.digest[:8]}"
 
     @property
     def state(self) -> DetectorState:
@@ -350,30 +350,39 @@ class CriticalDetector:
             return SGDClassifier(loss="log_loss", alpha=1e-4, class_weight="balanced", max_iter=30, tol=None,
                                  average=True, random_state=self._seed).fit(x, y)
 
-    def _fit_heads(self, texts: list[str], vectors: np.ndarray, labels: np.ndarray
-                   ) -> tuple[TfidfVectorizer, dict[str, SGDClassifier]]:
+    def _vocabulary(self, texts: list[str]) -> TfidfVectorizer:
+        """The character n-gram vocabulary of one fit (bank, contrast and memory together).
+
+        One vocabulary per fit, shared by the out-of-fold heads: a vocabulary and its IDF are unsupervised
+        (no label reaches them), and building them once instead of once per fold took the detector's fit from
+        ~15 s to a third of that on two cores; the folds still keep every head from seeing the labels it scores."""
         ngrams = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2,
                                  max_features=60_000, dtype=np.float32, lowercase=True)
-        ngrams.fit([t.lower() for t in texts])
-        x = self._design(ngrams, vectors, texts)
+        return ngrams.fit([t.lower() for t in texts])
+
+    def _fit_heads(self, x: sparse.csr_matrix, labels: np.ndarray) -> dict[str, SGDClassifier]:
         heads = {}
         for cat in self.categories:
             head = self._fit_head(x, (labels == cat).astype(int))
             if head is not None:
                 heads[cat] = head
-        return ngrams, heads
+        return heads
 
-    def _head_scores(self, ngrams: TfidfVectorizer | None, heads: dict[str, SGDClassifier],
-                     vectors: np.ndarray | None, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), len(self.categories)), dtype=np.float32)
-        if not texts or not heads:
+    def _scores_of(self, heads: dict[str, SGDClassifier], x: sparse.csr_matrix) -> np.ndarray:
+        out = np.zeros((x.shape[0], len(self.categories)), dtype=np.float32)
+        if x.shape[0] == 0:
             return out
-        x = self._design(ngrams, vectors, texts)
         for j, cat in enumerate(self.categories):
             head = heads.get(cat)
             if head is not None:
                 out[:, j] = head.predict_proba(x)[:, 1]
         return out
+
+    def _head_scores(self, ngrams: TfidfVectorizer | None, heads: dict[str, SGDClassifier],
+                     vectors: np.ndarray | None, texts: Sequence[str]) -> np.ndarray:
+        if not texts or not heads:
+            return np.zeros((len(texts), len(self.categories)), dtype=np.float32)
+        return self._scores_of(heads, self._design(ngrams, vectors, texts))
 
     def _levels(self, category: str) -> list[str]:
         """The risk levels of a category's groups, most severe first."""
@@ -381,12 +390,11 @@ class CriticalDetector:
         return sorted(levels, key=self.policy.severity, reverse=True)
 
     def _fit_severity(
-        self, ngrams: TfidfVectorizer, texts: list[str], vectors: np.ndarray, labels: np.ndarray,
-        groups: list[int], risks: list[str] | None,
+        self, x: sparse.csr_matrix, labels: np.ndarray, groups: list[int], risks: list[str] | None,
     ) -> dict[str, SGDClassifier]:
         """For a category whose groups span two levels (imminent vs other self-harm; a planned attack vs a
         threat to one person): a head for the more severe level, on the category's exemplars (by group) and
-        memory cases (by their risk label)."""
+        memory cases (by their risk label). `x` is the design matrix of the rows `labels` describe."""
         out: dict[str, SGDClassifier] = {}
         for cat in self.categories:
             levels = self._levels(cat)
@@ -403,8 +411,7 @@ class CriticalDetector:
             target = np.asarray(y)
             if len(rows) < 2 * self.min_positives or target.sum() == 0 or target.sum() == len(target):
                 continue
-            x = self._design(ngrams, vectors[rows], [texts[i] for i in rows])
-            head = self._fit_head(x, target)
+            head = self._fit_head(x[rows], target)
             if head is not None:
                 out[cat] = head
         return out
@@ -452,31 +459,26 @@ class CriticalDetector:
         contrast = list(self.bank.contrast)
         contrast_vectors = self.index.contrast_vectors
 
+        all_texts = bank_texts + contrast + mem_texts
+        all_vectors = np.vstack([self.index.vectors, contrast_vectors, mem_vectors])
+        all_labels = np.concatenate([bank_labels, np.full(len(contrast), "", dtype=object), mem_labels])
+        ngrams = self._vocabulary(all_texts)
+        x = self._design(ngrams, all_vectors, all_texts)
+
         # out-of-fold scores: bank, contrast and memory each split in folds (nothing scores itself)
         kb = rng.integers(0, self.folds, len(bank_texts))
         kc = rng.integers(0, self.folds, len(contrast))
         km = rng.integers(0, self.folds, len(mem_texts))
-        oof_bank = np.zeros((len(bank_texts), len(self.categories)), dtype=np.float32)
-        oof_contrast = np.zeros((len(contrast), len(self.categories)), dtype=np.float32)
-        oof_mem = np.zeros((len(mem_texts), len(self.categories)), dtype=np.float32)
+        fold_of = np.concatenate([kb, kc, km])
+        oof = np.zeros((len(all_texts), len(self.categories)), dtype=np.float32)
         for k in range(self.folds):
-            tb, tc, tm = kb != k, kc != k, km != k
-            train_texts = ([bank_texts[i] for i in np.flatnonzero(tb)] + [contrast[i] for i in np.flatnonzero(tc)]
-                           + [mem_texts[i] for i in np.flatnonzero(tm)])
-            train_vectors = np.vstack([self.index.vectors[tb], contrast_vectors[tc], mem_vectors[tm]])
-            train_labels = np.concatenate([bank_labels[tb], np.full(int(tc.sum()), "", dtype=object), mem_labels[tm]])
-            ngrams, heads = self._fit_heads(train_texts, train_vectors, train_labels)
-            oof_bank[~tb] = self._head_scores(ngrams, heads, self.index.vectors[~tb],
-                                              [bank_texts[i] for i in np.flatnonzero(~tb)])
-            oof_contrast[~tc] = self._head_scores(ngrams, heads, contrast_vectors[~tc],
-                                                  [contrast[i] for i in np.flatnonzero(~tc)])
-            oof_mem[~tm] = self._head_scores(ngrams, heads, mem_vectors[~tm],
-                                             [mem_texts[i] for i in np.flatnonzero(~tm)])
-        all_texts = bank_texts + contrast + mem_texts
-        all_vectors = np.vstack([self.index.vectors, contrast_vectors, mem_vectors])
-        all_labels = np.concatenate([bank_labels, np.full(len(contrast), "", dtype=object), mem_labels])
-        ngrams, heads = self._fit_heads(all_texts, all_vectors, all_labels)
-        severity = self._fit_severity(ngrams, all_texts, all_vectors, all_labels,
+            held = fold_of == k
+            fold_heads = self._fit_heads(x[~held], all_labels[~held])
+            oof[held] = self._scores_of(fold_heads, x[held])
+        nb, nc = len(bank_texts), len(contrast)
+        oof_bank, oof_contrast, oof_mem = oof[:nb], oof[nb:nb + nc], oof[nb + nc:]
+        heads = self._fit_heads(x, all_labels)
+        severity = self._fit_severity(x, all_labels,
                                       list(self.bank.group_of) + [-1] * (len(contrast) + len(mem_texts)),
                                       [""] * (len(bank_texts) + len(contrast)) + [risks[int(i)] for i in idx]
                                       if risks is not None else None)
