@@ -23,7 +23,7 @@ from triage.domain.cases import Case, case_id_for
 from triage.models_cli import train_model
 from triage.pipeline.classify import bounded_sample
 from triage.pipeline.decision import TicketFacts
-from triage.pipeline.model_state import ModelRepository
+from triage.pipeline.model_state import STATE_SUFFIX, ModelRepository
 
 pytestmark = pytest.mark.slow
 
@@ -72,7 +72,7 @@ def test_a_damaged_or_incompatible_saved_model_is_refitted_never_used(
 ) -> None:
     settings, comps, result = trained(tmp_path, make_components)  # type: ignore[misc]
     comps.close()
-    blob = model_dir(settings) / f"{result['version']}.joblib"
+    blob = model_dir(settings) / f"{result['version']}{STATE_SUFFIX}"
     blob.write_bytes(blob.read_bytes() + b"tampered")
     again = make_components(settings)
     assert again.pipeline.classifier.loaded_version is None

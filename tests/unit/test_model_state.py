@@ -10,7 +10,7 @@ import pytest
 
 from triage.domain.cases import Case
 from triage.pipeline.classify import _one_vs_rest, _precision_threshold
-from triage.pipeline.model_state import ModelRepository, memory_signature
+from triage.pipeline.model_state import STATE_SUFFIX, ModelRepository, memory_signature
 
 
 def case(i: int, category: str = "spam") -> Case:
@@ -39,7 +39,7 @@ def test_a_saved_version_loads_only_with_the_same_code_settings_and_bytes(tmp_pa
     meta.write_text(json.dumps(data | {"format": 99}))
     assert repo.load(classifier="c.v1", settings_key="k") is None
     meta.write_text(json.dumps(data))
-    blob = tmp_path / "models" / f"{header.version}.joblib"
+    blob = tmp_path / "models" / f"{header.version}{STATE_SUFFIX}"
     blob.write_bytes(blob.read_bytes()[:-3] + b"xyz")
     assert repo.load(classifier="c.v1", settings_key="k") is None
 
