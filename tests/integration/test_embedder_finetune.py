@@ -25,6 +25,7 @@ from triage.adapters.embedder import SentenceTransformerEmbedder
 from triage.adapters.embedder_training import MANIFEST, FinetuneManifest, FinetuneOptions, read_manifest
 from triage.cli import app
 from triage.components import build_components, collection_registry
+from triage.config import FinetuneSettings
 from triage.services.cases import FieldMap, import_cases, read_rows
 
 pytestmark = pytest.mark.slow
@@ -204,7 +205,7 @@ def test_eval_run_finetune_scores_the_suite_with_a_model_tuned_on_its_memory(emb
         "fields: {text: \"{subject}\\n\\n{body}\", language: language, external_id: id}\n"
         "labels: {category: {field: category}}\n", encoding="utf-8")
     settings = Settings(environment="test", data_dir=tmp_path, log_json=False, **NO_CRITICAL)
-    options = FinetuneOptions(budget_s=3.0, epochs=1, warmup_share=0.0)
+    options = FinetuneOptions.from_settings(FinetuneSettings(epochs=1, warmup_share=0.0), budget_minutes=3.0 / 60)
     out = tmp_path / "run-ft"
     results = asyncio.run(run_suite(load_suite(suite_file), out_dir=out, settings=settings, embedder=embedder,
                                     batch_size=8, finetune=options))
@@ -250,5 +251,6 @@ def test_eval_run_finetune_on_a_memory_of_one_category_is_refused_naming_why(emb
     settings = Settings(environment="test", data_dir=tmp_path, log_json=False, **NO_CRITICAL)
     with pytest.raises(RunError, match="trains on the memory's categories.*at least 2 categories"):
         asyncio.run(run_suite(load_suite(suite_file), out_dir=tmp_path / "out", settings=settings,
-                              embedder=embedder, finetune=FinetuneOptions(budget_s=3.0)))
+                              embedder=embedder,
+                              finetune=FinetuneOptions.from_settings(FinetuneSettings(), budget_minutes=3.0 / 60)))
     assert list((tmp_path / "out").glob("models/fold-0/*")) == [], "no model directory is left behind"

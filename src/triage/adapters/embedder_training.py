@@ -68,18 +68,19 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 @dataclass(frozen=True)
 class FinetuneOptions:
-    """The knobs of one fine-tune (from `FinetuneSettings`)."""
+    """The knobs of one fine-tune: `FinetuneSettings` (where the defaults and their reasons live), with the
+    budget in seconds. Build it with `from_settings`."""
 
     budget_s: float
-    epochs: int = 2
-    learning_rate: float = 5e-5
-    head_learning_rate: float = 1e-3
-    warmup_share: float = 0.1
-    batch_size: int = 16
-    max_seq_length: int = 128
-    validation_share: float = 0.1
-    max_cases: int = 20_000
-    seed: int = 13
+    epochs: int
+    learning_rate: float
+    head_learning_rate: float
+    warmup_share: float
+    batch_size: int
+    max_seq_length: int
+    validation_share: float
+    max_cases: int
+    seed: int
 
     @classmethod
     def from_settings(cls, settings: FinetuneSettings, *, budget_minutes: float | None = None) -> FinetuneOptions:
