@@ -94,9 +94,7 @@ async def test_invalid_output_is_re_asked_with_the_error_then_given_up(real_llm:
 def test_a_ticket_is_decided_by_the_real_model_with_no_personal_data_sent(
         real_llm: RealLlmServer, real_llm_app: Any) -> None:
     settings, comps, http = real_llm_app()
-    t0 = time.monotonic()
     response = http.post("/v1/tickets", json=ticket("real-1", HARASSMENT), timeout=120)
-    elapsed = time.monotonic() - t0
     assert response.status_code == 201, response.text
     d = response.json()["decision"]
     assert d["path"] == "llm", d["reasons"]
@@ -106,7 +104,9 @@ def test_a_ticket_is_decided_by_the_real_model_with_no_personal_data_sent(
     assert usage["model"] == real_llm.model and usage["prompt_tokens"] > 0
     # the bounded prompt: measured by the server, within the bound the service estimates against
     assert usage["prompt_tokens"] <= settings.llm.prompt_token_bound * 1.3, usage
-    assert elapsed < settings.llm.timeout_s * 2, elapsed  # two calls, each within the default timeout
+    # the time spent in LLM calls (not the first ticket's local fits, which a loaded CI machine stretches):
+    # two calls, each within the default timeout
+    assert usage["latency_ms"] < settings.llm.timeout_s * 2 * 1000, usage
     assert d["draft_reply"]
     assert real_llm.proxy is not None
     sent = real_llm.proxy.recorded()
