@@ -15,8 +15,8 @@ than joblib's: joblib pickles in pure Python to special-case large numpy arrays,
 that the C pickler with zlib level 1 saves in 0.25 s and loads in 0.1 s; every fit saves, every start
 loads. What protects a load is the header, read first without unpickling anything: a different format,
 classifier version, settings key or scikit-learn version, or a state whose SHA-256 does not match, is
-refused and the model is refitted (never used half-compatible). Several processes may share the directory: every file is written under a
-temporary name and renamed.
+refused and the model is refitted (never used half-compatible). Several processes may share the
+directory: every file is written under a temporary name and renamed.
 """
 
 from __future__ import annotations
