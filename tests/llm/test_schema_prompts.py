@@ -14,7 +14,7 @@ from triage.config import PROJECT_ROOT, Settings
 from triage.domain.policy import load_policy
 from triage.llm.decider import build_llm_decider, confidence_from_logprobs
 from triage.llm.prompts import Fence, PromptRenderer
-from triage.llm.schema import build_output_models, json_schema_of
+from triage.llm.schema import MAX_RATIONALE, SCHEMA_RATIONALE_CHARS, build_output_models, json_schema_of
 
 POLICY = load_policy(PROJECT_ROOT / "policy")
 TICKET = {"text": "hello [EMAIL_1]", "channel": "email", "reporter_type": "user", "language": "en"}
@@ -35,6 +35,18 @@ def test_schema_enums_are_the_policy_labels_and_invented_labels_fail() -> None:
         with pytest.raises(ValidationError):
             models.classification.model_validate(
                 {"category": "spam", "risk": "low", "confidence": 0.7, "rationale": "x", **bad})
+
+
+def test_a_grammar_server_gets_the_rationale_bound_and_strict_mode_does_not() -> None:
+    models = build_output_models(POLICY)
+    strict = json_schema_of(models.classification)["properties"]["rationale"]
+    grammar = json_schema_of(models.classification, string_lengths=True)["properties"]["rationale"]
+    assert "maxLength" not in strict  # OpenAI's strict mode refuses string lengths
+    assert grammar["maxLength"] == SCHEMA_RATIONALE_CHARS
+    # the bound is the server's to keep; an answer past it is cut, not refused (a re-ask would cost a call)
+    long = models.classification.model_validate(
+        {"category": "spam", "risk": "low", "confidence": 0.7, "rationale": "x" * (MAX_RATIONALE + 50)})
+    assert long.rationale == "x" * MAX_RATIONALE  # type: ignore[attr-defined]
 
 
 def _render(**context: Any) -> list[dict[str, str]]:

@@ -421,7 +421,7 @@ class ChatClient:
         self, mode: str, messages: list[dict[str, str]], *, output: type[BaseModel], name: str, max_tokens: int,
         timeout: float,
     ) -> Any:
-        schema = json_schema_of(output)
+        schema = json_schema_of(output, string_lengths=mode == "json_object_schema")
         kwargs: dict[str, Any] = {
             "model": self.model,
             "max_tokens": max_tokens,

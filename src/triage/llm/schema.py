@@ -19,6 +19,10 @@ from triage.domain.policy import Policy
 __all__ = ["DraftOutput", "OutputModels", "build_output_models", "json_schema_of"]
 
 MAX_RATIONALE = 600
+#: the rationale's length as the schema states it (a grammar-constrained server stops the string there):
+#: a small model otherwise writes until `max_tokens` (seen: 300 tokens, 10 s, a truncated answer and a re-ask);
+#: not validated, so a longer one from a server without a grammar is cut to MAX_RATIONALE, not refused
+SCHEMA_RATIONALE_CHARS = 280
 MAX_REPLY = 2000
 
 
@@ -77,17 +81,20 @@ def build_output_models(policy: Policy, categories: Sequence[str] | None = None)
         category=(category_enum, Field(description="the one policy category that best fits the ticket")),
         risk=(risk_enum, Field(description="the risk level, never below the category's floor")),
         confidence=(float, Field(ge=0.0, le=1.0, description="how sure you are of the category, 0 to 1")),
-        rationale=(str, Field(description="one or two sentences: why, citing the definition or past cases")),
+        rationale=(str, Field(description="one or two sentences: why, citing the definition or past cases",
+                              json_schema_extra={"maxLength": SCHEMA_RATIONALE_CHARS})),
     )
     return OutputModels(classification, DraftOutput, category_enum, risk_enum)
 
 
-def json_schema_of(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON schema, in the subset strict structured-output servers accept."""
+def json_schema_of(model: type[BaseModel], *, string_lengths: bool = False) -> dict[str, Any]:
+    """The model's JSON schema, in the subset strict structured-output servers accept (OpenAI's strict mode
+    refuses string lengths). `string_lengths` keeps minLength/maxLength, for grammar engines that bound
+    strings with them (llama.cpp's `json_object` + schema)."""
     schema = model.model_json_schema()
     defs = schema.pop("$defs", {})
     schema = _inline(schema, defs)
-    _strip(schema)
+    _strip(schema, drop=("default",) if string_lengths else ("minLength", "maxLength", "default"))
     return schema  # type: ignore[no-any-return]
 
 
@@ -104,16 +111,16 @@ def _inline(node: Any, defs: dict[str, Any]) -> Any:
     return node
 
 
-def _strip(node: Any) -> None:
+def _strip(node: Any, drop: tuple[str, ...]) -> None:
     """Drop keywords strict mode refuses (string lengths, defaults); keep enums, bounds, required."""
     if isinstance(node, dict):
-        for key in ("minLength", "maxLength", "default"):
+        for key in drop:
             node.pop(key, None)
         if node.get("type") == "object" and "properties" in node:
             node["additionalProperties"] = False
             node["required"] = list(node["properties"])
         for value in node.values():
-            _strip(value)
+            _strip(value, drop)
     elif isinstance(node, list):
         for value in node:
-            _strip(value)
+            _strip(value, drop)
