@@ -117,6 +117,7 @@ def real_llm_app(tmp_path: Path, real_llm: RealLlmServer, seeded_dir: Path,
         return settings, comps, http
 
     assert real_llm.proxy is not None
+    real_llm.proxy.wait_idle()  # an earlier test's abandoned call must not eat this test's deadline
     real_llm.proxy.clear()
     yield start
     for c in clients:

@@ -62,6 +62,7 @@ class RecordingProxy:
         self.upstream = upstream.rstrip("/")
         self.lock = threading.Lock()
         self.requests: list[Recorded] = []
+        self.in_flight = 0  # requests forwarded and not yet answered by the server (abandoned ones too)
         self.port = 0
         self.url = ""
         self._server: uvicorn.Server | None = None
@@ -76,6 +77,16 @@ class RecordingProxy:
         with self.lock:
             self.requests.clear()
 
+    def wait_idle(self, timeout: float = 120.0) -> None:
+        """Wait until the server has answered every request forwarded so far. llama.cpp decodes one request at
+        a time and finishes a request its client gave up on (a timeout), so a test that starts while an
+        earlier test's abandoned call is still decoding would spend its own deadline waiting for that one."""
+        deadline = time.monotonic() + timeout
+        while self.in_flight > 0:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the model server still has {self.in_flight} request(s) after {timeout} s")
+            time.sleep(0.1)
+
     async def _forward(self, request: Request) -> Response:
         body = await request.body()
         rec: Recorded | None = None
@@ -88,8 +99,14 @@ class RecordingProxy:
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=httpx.Timeout(600.0))
         headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
-        upstream = await self._client.request(request.method, self.upstream + request.url.path, content=body,
-                                              headers=headers)
+        with self.lock:
+            self.in_flight += 1
+        try:
+            upstream = await self._client.request(request.method, self.upstream + request.url.path, content=body,
+                                                  headers=headers)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
         if rec is not None:
             rec.status = upstream.status_code
         drop = {"content-length", "transfer-encoding", "connection", "content-encoding"}
