@@ -75,7 +75,8 @@ def create_app(settings: Settings, *, components: Components | None = None,
         app.state.components = comps
         task = None
         if settings.reprocess_on_startup:
-            task = asyncio.create_task(reprocess_pending(comps), name="startup-reprocess")
+            task = asyncio.create_task(reprocess_pending(sessions=comps.sessions, pipeline=comps.pipeline),
+                                       name="startup-reprocess")
         telemetry.attach(comps)
         log.info("triage ready", extra={"mode": comps.pipeline.mode, "policy": comps.policy.version})
         try:

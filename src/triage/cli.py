@@ -286,7 +286,8 @@ def reprocess(
         ids = list(ticket or []) or pending_ticket_ids(comps.sessions)
         with _progress() as progress:
             task = progress.add_task("deciding", total=len(ids))
-            done = asyncio.run(reprocess_pending(comps, ticket_ids=ids, redecide=redecide,
+            done = asyncio.run(reprocess_pending(sessions=comps.sessions, pipeline=comps.pipeline, ticket_ids=ids,
+                                                 redecide=redecide,
                                                  on_progress=lambda n: progress.advance(task, n)))
         console.print(f"decided {done} of {len(ids)} ticket(s)")
     finally:
@@ -326,7 +327,9 @@ def classify(
             task = progress.add_task("classifying", total=len(tickets))
             for start in range(0, len(tickets), 32):
                 chunk = tickets[start:start + 32]
-                subs = asyncio.run(submit_tickets(comps, client_id="cli", tickets=chunk))
+                subs = asyncio.run(submit_tickets(
+                    sessions=comps.sessions, pipeline=comps.pipeline,
+                    max_chars=comps.settings.limits.max_text_chars, client_id="cli", tickets=chunk))
                 for t, sub in zip(chunk, subs, strict=True):
                     if isinstance(sub, Exception) or sub.decision is None:
                         results.append({"external_id": t.external_id, "error": str(sub)})

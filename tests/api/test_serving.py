@@ -96,6 +96,6 @@ def test_a_failing_store_still_decides_at_raised_risk_and_a_crash_gives_202(tmp_
     srv.__exit__()
     comps.engine.dispose()
     comps2 = make_components(settings)  # "after the restart"
-    assert asyncio.run(reprocess_pending(comps2)) == 1
+    assert asyncio.run(reprocess_pending(sessions=comps2.sessions, pipeline=comps2.pipeline)) == 1
     with comps2.sessions() as s:
         assert s.get(Ticket, body["ticket_id"]).status == "decided"

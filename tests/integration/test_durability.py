@@ -9,9 +9,15 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from tests.conftest import create_key, import_seed, settings_for, ticket
+from triage.components import Components
 from triage.db.models import CaseRow, DecisionRow, Ticket
 from triage.domain.tickets import TicketIn
 from triage.services.tickets import persist_ticket, reprocess_pending
+
+
+def reprocess(comps: Components, **options: object) -> int:
+    done = reprocess_pending(sessions=comps.sessions, pipeline=comps.pipeline, **options)  # type: ignore[arg-type]
+    return asyncio.run(done)
 
 
 def test_restart_on_the_same_data_directory_finds_every_ticket_and_case(
@@ -77,14 +83,14 @@ def test_reprocess_completes_pending_tickets_and_never_duplicates(tmp_path: Path
     import_seed(comps)
     subs = [persist_ticket(comps.sessions, client_id="c", ticket=TicketIn.model_validate(
         ticket(f"p-{i}", f"my account was hacked and the email was changed ({i})"))) for i in range(4)]
-    assert asyncio.run(reprocess_pending(comps)) == 4
-    assert asyncio.run(reprocess_pending(comps)) == 0  # nothing pending any more
+    assert reprocess(comps) == 4
+    assert reprocess(comps) == 0  # nothing pending any more
     # asking again for the same tickets keeps their first decision (seq 1) ...
-    asyncio.run(reprocess_pending(comps, ticket_ids=[s.ticket.id for s in subs]))
+    reprocess(comps, ticket_ids=[s.ticket.id for s in subs])
     with comps.sessions() as s:
         assert s.scalar(select(func.count()).select_from(DecisionRow)) == 4
     # ... unless a new decision version is asked for explicitly
-    asyncio.run(reprocess_pending(comps, ticket_ids=[subs[0].ticket.id], redecide=True))
+    reprocess(comps, ticket_ids=[subs[0].ticket.id], redecide=True)
     with comps.sessions() as s:
         seqs = s.scalars(select(DecisionRow.seq).where(DecisionRow.ticket_id == subs[0].ticket.id)).all()
         assert sorted(seqs) == [1, 2]

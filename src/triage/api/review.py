@@ -237,7 +237,9 @@ def post_review(
     An accepted or corrected ticket becomes a past case (idempotently), so the next similar ticket sees it.
     """
     result = review_ticket(
-        components, ticket_id=ticket_id, reviewer_id=key.id, reviewer_name=key.name, action=body.action,
+        sessions=components.sessions, policy=components.policy, store=components.store,
+        embedder=components.embedder, ticket_id=ticket_id, reviewer_id=key.id, reviewer_name=key.name,
+        action=body.action,
         expected_version=_version_from(body.version, if_match), final_reply=body.final_reply,
         category=body.category, risk=body.risk, queue=body.queue, reason_code=body.reason_code, note=body.note,
         decision_id=body.decision_id,

@@ -92,7 +92,8 @@ async def create_ticket(
 
     Idempotent on (API key, external_id): a retry returns the same decision with 200, never a duplicate.
     """
-    sub = await submit_ticket(components, client_id=key.id, ticket=ticket)
+    sub = await submit_ticket(sessions=components.sessions, pipeline=components.pipeline,
+                              max_chars=components.settings.limits.max_text_chars, client_id=key.id, ticket=ticket)
     response.status_code = _status_of(sub)
     return _result(sub)
 
@@ -118,7 +119,9 @@ async def create_tickets(batch: BatchIn, components: ComponentsDep, key: Service
             field = ".".join(str(p) for p in err["loc"]) or "ticket"
             items.append(BatchItem(index=i, status=422, error={
                 "title": "Invalid ticket", "detail": f"{field}: {err['msg']}", "field": field}))
-    subs = await submit_tickets(components, client_id=key.id, tickets=[t for _, t in valid])
+    subs = await submit_tickets(sessions=components.sessions, pipeline=components.pipeline,
+                                max_chars=components.settings.limits.max_text_chars, client_id=key.id,
+                                tickets=[t for _, t in valid])
     for (i, _), sub in zip(valid, subs, strict=True):
         if isinstance(sub, TriageError):
             items.append(BatchItem(index=i, status=sub.status_code,

@@ -434,7 +434,9 @@ def review(
         if not version.isdigit():
             raise InvalidTicket("the form has no ticket version; reload the page", field="version")
         review_ticket(
-            components, ticket_id=ticket_id, reviewer_id=user.key_id, reviewer_name=user.name, action=action,
+            sessions=components.sessions, policy=components.policy, store=components.store,
+            embedder=components.embedder, ticket_id=ticket_id, reviewer_id=user.key_id, reviewer_name=user.name,
+            action=action,
             expected_version=int(version), final_reply=final_reply.replace("\r\n", "\n"),
             category=category or None, risk=risk or None, queue=queue or None,
             reason_code=reason_code or None, note=note or None, decision_id=decision_id or None,

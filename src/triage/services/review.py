@@ -23,7 +23,6 @@ from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from triage.components import Components
 from triage.db.models import ApiKey, AuditEvent, DecisionRow, ReviewRow, Ticket, utcnow
 from triage.db.queries import claim_is_active, key_actor, latest_decision, record_event
 from triage.domain.cases import Case, case_id_for
@@ -31,6 +30,7 @@ from triage.domain.policy import Policy
 from triage.domain.tickets import check_text
 from triage.errors import Conflict, InvalidTicket, NotFound
 from triage.pipeline.redact import redact
+from triage.ports import CaseStore, Embedder
 from triage.services.cases import upsert_cases
 
 __all__ = [
@@ -192,7 +192,8 @@ def _case_status(action: str, edited: bool, corrected: bool) -> str:
 
 
 def review_ticket(
-    c: Components, *, ticket_id: str, reviewer_id: str, reviewer_name: str, action: str,
+    *, sessions: sessionmaker[Session], policy: Policy, store: CaseStore, embedder: Embedder, ticket_id: str,
+    reviewer_id: str, reviewer_name: str, action: str,
     expected_version: int, final_reply: str | None = None, category: str | None = None,
     risk: str | None = None, queue: str | None = None, reason_code: str | None = None,
     note: str | None = None, decision_id: str | None = None, now: datetime | None = None,
@@ -218,9 +219,9 @@ def review_ticket(
                 raise InvalidTicket(str(exc), field=name) from exc
     if note is not None and len(note) > 2000:
         raise InvalidTicket("note: at most 2000 characters", field="note")
-    _check_labels(c.policy, category, risk, queue)
+    _check_labels(policy, category, risk, queue)
 
-    with c.sessions() as session:
+    with sessions() as session:
         ticket = session.get(Ticket, ticket_id)
         if ticket is None:
             raise NotFound(f"no ticket with id {ticket_id}")
@@ -240,7 +241,7 @@ def review_ticket(
 
         final_category = category or decision.category
         final_risk = risk or decision.risk
-        queue = review_queue_for(c.policy, decision, category=final_category, queue=queue)
+        queue = review_queue_for(policy, decision, category=final_category, queue=queue)
         sent = None if action == "reject" else (final_reply if final_reply is not None else decision.draft_reply)
         if sent is not None and not sent.strip():
             raise InvalidTicket("final_reply: the reply is empty; reject the draft to send nothing",
@@ -294,11 +295,11 @@ def review_ticket(
     if case is not None:
         # after the commit, outside any transaction: embed, then write DB row + vector (idempotent by id)
         try:
-            upsert_cases([case], store=c.store, embedder=c.embedder, sessions=c.sessions, ticket_id=ticket_id)
+            upsert_cases([case], store=store, embedder=embedder, sessions=sessions, ticket_id=ticket_id)
             learned = True
         except Exception:  # the review stands; the case can be re-learned by reviewing again
             log.exception("could not add the reviewed ticket to the case memory", extra={"ticket": ticket_id})
-        with c.sessions.begin() as session:
+        with sessions.begin() as session:
             record_event(
                 session, ticket_id=ticket_id, actor="system:review", action="learned" if learned else "learn_failed",
                 data={"case_id": case_id, "status": case.status, "category": case.category, "risk": case.risk,

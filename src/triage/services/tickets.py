@@ -25,7 +25,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from triage.components import Components
 from triage.db.models import DecisionRow, Ticket, new_id
 from triage.db.queries import key_actor, latest_decision, record_event
 from triage.domain.tickets import (
@@ -40,7 +39,7 @@ from triage.domain.tickets import (
     Versions,
 )
 from triage.errors import Conflict, NotFound, TicketTooLarge
-from triage.pipeline.pipeline import Decision, Reason, TicketFacts
+from triage.pipeline.pipeline import Decision, Pipeline, Reason, TicketFacts
 
 __all__ = [
     "Submission",
@@ -205,19 +204,19 @@ def _note_failure(sessions: sessionmaker[Session], ticket_id: str, error: Except
 
 
 async def _decide_and_write(
-    c: Components, tickets: list[Ticket], *, first_only: bool = True
+    tickets: list[Ticket], *, sessions: sessionmaker[Session], pipeline: Pipeline, first_only: bool = True
 ) -> list[DecisionRow | None]:
     facts = [TicketFacts.from_ticket(t) for t in tickets]
     try:
-        decisions = await c.pipeline.decide_many(facts)
+        decisions = await pipeline.decide_many(facts)
     except Exception as exc:  # the ticket is safe; reprocess will complete it
         log.exception("pipeline failed; tickets stay pending", extra={"tickets": [t.id for t in tickets]})
         for t in tickets:
-            await asyncio.to_thread(_note_failure, c.sessions, t.id, exc)
+            await asyncio.to_thread(_note_failure, sessions, t.id, exc)
         return [None] * len(tickets)
     rows: list[DecisionRow | None] = []
     for t, d in zip(tickets, decisions, strict=True):
-        rows.append(await asyncio.to_thread(write_decision, c.sessions, t.id, d, first_only=first_only))
+        rows.append(await asyncio.to_thread(write_decision, sessions, t.id, d, first_only=first_only))
     return rows
 
 
@@ -229,27 +228,31 @@ def check_size(ticket: TicketIn, max_chars: int) -> None:
             field="body")
 
 
-async def submit_ticket(c: Components, *, client_id: str, ticket: TicketIn) -> Submission:
-    """Persist, then decide (unless a previous attempt already did)."""
-    check_size(ticket, c.settings.limits.max_text_chars)
-    sub = await asyncio.to_thread(persist_ticket, c.sessions, client_id=client_id, ticket=ticket)
+async def submit_ticket(
+    *, sessions: sessionmaker[Session], pipeline: Pipeline, max_chars: int, client_id: str, ticket: TicketIn,
+) -> Submission:
+    """Persist, then decide (unless a previous attempt already did). `max_chars`: TRIAGE_LIMITS__MAX_TEXT_CHARS."""
+    check_size(ticket, max_chars)
+    sub = await asyncio.to_thread(persist_ticket, sessions, client_id=client_id, ticket=ticket)
     if sub.decision is None:
-        [row] = await _decide_and_write(c, [sub.ticket])
+        [row] = await _decide_and_write([sub.ticket], sessions=sessions, pipeline=pipeline)
         sub.decision = row
     return sub
 
 
-async def submit_tickets(c: Components, *, client_id: str, tickets: list[TicketIn]) -> list[Submission | Exception]:
+async def submit_tickets(
+    *, sessions: sessionmaker[Session], pipeline: Pipeline, max_chars: int, client_id: str, tickets: list[TicketIn],
+) -> list[Submission | Exception]:
     """Batch: each ticket persisted on its own (one bad ticket loses nothing else), decided in one batch."""
     subs: list[Submission | Exception] = []
     for t in tickets:
         try:
-            check_size(t, c.settings.limits.max_text_chars)
-            subs.append(await asyncio.to_thread(persist_ticket, c.sessions, client_id=client_id, ticket=t))
+            check_size(t, max_chars)
+            subs.append(await asyncio.to_thread(persist_ticket, sessions, client_id=client_id, ticket=t))
         except (Conflict, TicketTooLarge) as exc:
             subs.append(exc)
     pending = [s for s in subs if isinstance(s, Submission) and s.decision is None]
-    rows = await _decide_and_write(c, [s.ticket for s in pending]) if pending else []
+    rows = await _decide_and_write([s.ticket for s in pending], sessions=sessions, pipeline=pipeline) if pending else []
     for s, row in zip(pending, rows, strict=True):
         s.decision = row
     return subs
@@ -262,17 +265,17 @@ def pending_ticket_ids(sessions: sessionmaker[Session], *, limit: int = 1000) ->
 
 
 async def reprocess_pending(
-    c: Components, *, ticket_ids: list[str] | None = None, redecide: bool = False, batch_size: int = 32,
-    on_progress: object = None,
+    *, sessions: sessionmaker[Session], pipeline: Pipeline, ticket_ids: list[str] | None = None,
+    redecide: bool = False, batch_size: int = 32, on_progress: object = None,
 ) -> int:
     """Complete tickets left without a decision (or, with redecide, add a new decision version)."""
-    ids = ticket_ids if ticket_ids is not None else await asyncio.to_thread(pending_ticket_ids, c.sessions)
+    ids = ticket_ids if ticket_ids is not None else await asyncio.to_thread(pending_ticket_ids, sessions)
     done = 0
     for start in range(0, len(ids), batch_size):
         chunk = ids[start:start + batch_size]
-        with c.sessions() as session:
+        with sessions() as session:
             tickets = [t for t in (session.get(Ticket, i) for i in chunk) if t is not None]
-        rows = await _decide_and_write(c, tickets, first_only=not redecide)
+        rows = await _decide_and_write(tickets, sessions=sessions, pipeline=pipeline, first_only=not redecide)
         done += sum(r is not None for r in rows)
         if callable(on_progress):
             on_progress(len(chunk))
