@@ -3,7 +3,9 @@
     SIGTERM ─> uvicorn closes the listening socket (no new connections) and idle keep-alive connections
             ─> requests in flight finish, for at most TRIAGE_SHUTDOWN__GRACE_S (uvicorn's
                timeout_graceful_shutdown); past that they are cancelled: their tickets were committed
-               before any model work, so they stay `received` and start-up reprocessing decides them
+               before any model work, so they stay `received` and start-up reprocessing decides them;
+               the client gets a 503 problem with Retry-After (`InFlightMiddleware`), not uvicorn's bare
+               500: a retry with the same external_id is safe and answers with the stored ticket
             ─> the app's lifespan ends: it waits for decisions still counted in flight (same bound), stops
                the start-up reprocessing task, flushes traces, closes the LLM client and the case store
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -81,8 +84,18 @@ async def close_llm(llm: Any) -> None:
         log.exception("shutdown: closing the LLM client failed")
 
 
+#: the answer to a request cut off by shutdown (see the module docstring)
+CUT_OFF = {
+    "type": "about:blank", "title": "Shutting down", "status": 503,
+    "detail": "the service stopped before this request was decided; every ticket it had accepted is stored and "
+              "is decided at the next start-up; retrying with the same external_id is safe",
+}
+RETRY_AFTER_S = 5
+
+
 class InFlightMiddleware:
-    """Counts the requests that make decisions (POST under /v1/tickets) in `InFlight` (pure ASGI)."""
+    """Counts the requests that make decisions (POST under /v1/tickets) in `InFlight` (pure ASGI), and answers
+    one that shutdown cancels before it has a response with a 503 (uvicorn would send a bare 500)."""
 
     def __init__(self, app: Any, *, in_flight: InFlight, prefix: str = "/v1/tickets") -> None:
         self.app = app
@@ -91,7 +104,28 @@ class InFlightMiddleware:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope.get("method") == "POST" and scope.get("path", "").startswith(self.prefix):
+            started = False
+
+            async def tracked_send(message: Any) -> None:
+                nonlocal started
+                if message["type"] == "http.response.start":
+                    started = True
+                await send(message)
+
             with self.in_flight.track():
-                await self.app(scope, receive, send)
+                try:
+                    await self.app(scope, receive, tracked_send)
+                except asyncio.CancelledError:
+                    if started:
+                        raise
+                    # uvicorn cancels the request task when the grace period ends; it only waits for the task
+                    # to end, so the request is finished here with an answer the client can act on
+                    log.warning("shutdown: a request was cut off before its decision; answered 503",
+                                extra={"path": scope.get("path")})
+                    body = json.dumps(CUT_OFF).encode()
+                    await send({"type": "http.response.start", "status": 503, "headers": [
+                        (b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode()),
+                        (b"retry-after", str(RETRY_AFTER_S).encode()), (b"connection", b"close")]})
+                    await send({"type": "http.response.body", "body": body})
             return
         await self.app(scope, receive, send)
