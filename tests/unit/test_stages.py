@@ -208,10 +208,23 @@ def test_a_category_threshold_above_the_global_one_sends_the_decision_to_a_perso
 
 
 def test_the_category_threshold_also_holds_for_the_cascade_combined_answer() -> None:
-    combined = with_local(draft_for("spam", "low", confidence=0.7), auto_threshold={"spam": 0.8})
+    combined = with_local(draft_for("spam", "low", confidence=0.7), auto_threshold={"spam": 0.8},
+                          probs={"category": {"spam": 0.9}})
     combined.path, combined.usage = DecisionPath.llm, {"combined": True, "llm_category": "spam"}
     stages.note_review_reasons(combined, POLICY, min_confidence=0.55)
     assert combined.has_reason(ReasonCode.low_confidence)
+
+
+def test_an_agreeing_llm_never_automates_what_the_local_probability_would_not() -> None:
+    # the combined confidence clears both bars, the local probability of the chosen category does not
+    lifted = with_local(draft_for("spam", "low", confidence=0.75), probs={"category": {"spam": 0.5, "scam_fraud": 0.4}})
+    lifted.path, lifted.usage = DecisionPath.llm, {"combined": True, "llm_category": "spam"}
+    stages.note_review_reasons(lifted, POLICY, min_confidence=0.55)
+    assert lifted.has_reason(ReasonCode.low_confidence)
+    sure = with_local(draft_for("spam", "low", confidence=0.75), probs={"category": {"spam": 0.7, "scam_fraud": 0.2}})
+    sure.path, sure.usage = DecisionPath.llm, {"combined": True, "llm_category": "spam"}
+    stages.note_review_reasons(sure, POLICY, min_confidence=0.55)
+    assert not sure.has_reason(ReasonCode.low_confidence)
     alone = with_local(draft_for("spam", "low", confidence=0.7), auto_threshold={"spam": 0.8})
     alone.path, alone.usage = DecisionPath.llm, {"llm_category": "spam"}  # llm mode: the model's answer alone
     stages.note_review_reasons(alone, POLICY, min_confidence=0.55)

@@ -216,19 +216,26 @@ def apply_no_evidence(draft: DecisionDraft, policy: Policy, *, level: str, min_c
 
 
 def note_review_reasons(draft: DecisionDraft, policy: Policy, *, min_confidence: float) -> None:
-    """Low confidence and critical risk go to a person. On the local path, and on the cascade's combined answer
-    (the LLM's choice weighed with the local probabilities), the bar is the category's own threshold for the
-    target automation precision (out of fold) when it is stricter than `min_confidence`: asking the LLM never
-    lets a ticket through that the local bar would have sent to a person. An LLM answer alone (llm mode) has
-    no such threshold: the bar is `min_confidence`."""
+    """Low confidence and critical risk go to a person. On the local path the bar is the category's own threshold
+    for the target automation precision (out of fold) when it is stricter than `min_confidence`.
+
+    On the cascade's combined answer (the LLM's choice weighed with the local probabilities) the same bar is
+    held against the lower of the combined confidence and the local probability of the chosen category: the
+    LLM's agreement is not calibrated evidence (SmolLM2's agreement lifted a wrong `account_access` from 0.55
+    to 0.75 on the seed suite), so asking it may change the category but never sends a ticket past a person
+    that the local path would have shown one. An LLM answer alone (llm mode) is held to `min_confidence`."""
     bar = min_confidence
+    confidence = draft.confidence
     category_bar = draft.prepared.local.auto_threshold.get(draft.category)
     combined = draft.path == DecisionPath.llm and bool(draft.usage.get("combined"))
     if (draft.path == DecisionPath.local or combined) and category_bar is not None and category_bar > bar:
         bar = category_bar
-    if draft.confidence < bar:
+    if combined:
+        confidence = min(confidence, (draft.prepared.local.probs.get("category") or {}).get(draft.category, 0.0))
+    if confidence < bar:
         shown = "unreachable" if bar == float("inf") else f"{bar:.2f}"
-        draft.add_reason(ReasonCode.low_confidence, f"category confidence {draft.confidence:.2f} < {shown}"
+        what = "local category probability" if confidence < draft.confidence else "category confidence"
+        draft.add_reason(ReasonCode.low_confidence, f"{what} {confidence:.2f} < {shown}"
                          + (f" (the {draft.category} threshold for the target precision)" if bar > min_confidence
                             else ""))
     if draft.risk == policy.risk_order[0]:
