@@ -4,6 +4,8 @@ measured in the same run (machines here are shared and noisy: milliseconds drift
     service single p50      POST /v1/tickets, one client, p50        /  the raw model encoding one text, p50
     service 16 clients      tickets/s with 16 concurrent clients      /  the best raw batched encode, texts/s
                             (micro-batching on and off)                  (best over batch size and torch threads)
+                            The service is `triage serve` in its own process; the load comes from this one
+                            (asyncio httpx), so the two share no GIL.
     retrieval p50           edge store at 10k / 100k (/ 1M) cases,    /  the 10 ms target
                             unfiltered and filtered on language
     restart                 reopen the store and answer a search      /  the 10 s target
@@ -18,15 +20,15 @@ with language and category payloads. Writes benchmarks/results.json (or --out).
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
+import asyncio
 import json
 import os
 import platform
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,7 +47,6 @@ from triage.adapters.edge_store import EdgeCaseStore  # noqa: E402
 from triage.components import build_components  # noqa: E402
 from triage.config import PROJECT_ROOT, Settings  # noqa: E402
 from triage.domain.cases import Case, case_id_for  # noqa: E402
-from triage.pipeline.microbatch import MicroBatcher  # noqa: E402
 from triage.services.cases import FieldMap, import_cases, read_rows  # noqa: E402
 from triage.services.keys import Role, create_key  # noqa: E402
 
@@ -139,42 +140,59 @@ def raw_best_rate(model: Any, texts: list[str], *, batch_sizes: list[int], threa
 
 # -- the service over HTTP -------------------------------------------------------------------------------
 class Service:
-    def __init__(self, settings: Settings, comps: Any) -> None:
-        import uvicorn
+    """`triage serve` in a process of its own, as it runs in production, on the bench's database and store.
 
-        from triage.app import create_app
+    The load comes from this (the bench) process through an asyncio HTTP client: the service shares no
+    interpreter and no GIL with the load generator. (An earlier version served in a thread of this process
+    with 16 client threads beside it, and measured the GIL contention between them as much as the service.)
+    """
 
-        with comps.sessions.begin() as s:
-            _, self.key = create_key(s, role=Role.service, name="bench")
+    def __init__(self, env: dict[str, str], *, key: str, micro_batch: bool, log: Path) -> None:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(create_app(settings, components=comps), host="127.0.0.1",
-                                                    port=port, log_level="warning", log_config=None))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        while not self.server.started:
-            time.sleep(0.05)
         self.url = f"http://127.0.0.1:{port}"
+        self.key = key
         self.counter = iter(range(10**9))
+        self._log = log.open("ab")
+        triage = Path(sys.executable).parent / "triage"
+        self.proc = subprocess.Popen(
+            [str(triage), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env={**os.environ, **env, "TRIAGE_EMBEDDING__MICRO_BATCH": "true" if micro_batch else "false"},
+            stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 600
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"triage serve exited with {self.proc.returncode}; see {log}")
+            try:
+                if httpx.get(self.url + "/readyz", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"triage serve was not ready within 600 s; see {log}")
+            time.sleep(0.25)
 
-    def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.key}"}, timeout=120)
+    def _body(self, text: str) -> dict[str, Any]:
+        return {"external_id": f"bench-{next(self.counter)}", "channel": "api", "reporter": {"type": "user"},
+                "body": text}
 
-    def post(self, client: httpx.Client, body: str) -> float:
-        start = time.perf_counter()
-        r = client.post("/v1/tickets", json={"external_id": f"bench-{next(self.counter)}", "channel": "api",
-                                             "reporter": {"type": "user"}, "body": body})
+    @staticmethod
+    def _check(r: httpx.Response) -> None:
         r.raise_for_status()
         if r.json()["decision"] is None:
             raise RuntimeError("a benchmark ticket was left pending")
+
+    def post(self, client: httpx.Client, text: str) -> float:
+        start = time.perf_counter()
+        self._check(client.post("/v1/tickets", json=self._body(text)))
         return time.perf_counter() - start
 
     def single_p50(self, texts: list[str], model: Any) -> tuple[float, float]:
         """p50 of POST /v1/tickets and of the raw model encoding the same text, measured in turn (paired),
         so both see the same machine load."""
         service, raw = [], []
-        with self.client() as c:
+        with httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.key}"}, timeout=120) as c:
             for t in texts[:3]:
                 self.post(c, f"warm {next(self.counter)} {t}")
             for t in texts:
@@ -185,21 +203,30 @@ class Service:
         return p50(service), p50(raw)
 
     def throughput(self, texts: list[str], *, clients: int) -> float:
+        """Tickets/s with `clients` concurrent connections, each posting its share one after another."""
         per = len(texts) // clients
 
-        def work(w: int) -> None:
-            with self.client() as c:
-                for t in texts[w * per:(w + 1) * per]:
-                    self.post(c, t)
+        async def run() -> float:
+            limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+            async with httpx.AsyncClient(base_url=self.url, headers={"Authorization": f"Bearer {self.key}"},
+                                         timeout=120, limits=limits) as c:
+                async def work(w: int) -> None:
+                    for t in texts[w * per:(w + 1) * per]:
+                        self._check(await c.post("/v1/tickets", json=self._body(t)))
 
-        start = time.perf_counter()
-        with concurrent.futures.ThreadPoolExecutor(clients) as pool:
-            list(pool.map(work, range(clients)))
-        return per * clients / (time.perf_counter() - start)
+                start = time.perf_counter()
+                await asyncio.gather(*(work(w) for w in range(clients)))
+                return per * clients / (time.perf_counter() - start)
+
+        return asyncio.run(run())
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
+        self.proc.terminate()
+        try:
+            self.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self._log.close()
 
 
 def variants(texts: list[str], n: int, tag: str) -> list[str]:
@@ -327,23 +354,31 @@ def main() -> None:
                                "import": {}}
 
     with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("loading the service (seed memory)", total=None)
+        task = progress.add_task("loading the seed memory", total=None)
         comps = build_components(settings)  # loads the seed cases: the memory the service decides with
-        model = comps.embedder._model  # type: ignore[attr-defined]
-        batcher = comps.pipeline.micro_batcher or MicroBatcher(comps.pipeline.prepare, max_items=32)
-        service = Service(settings, comps)
-        try:
-            for kind in ("long", "short"):
-                base = texts[kind]
-                progress.update(task, description=f"raw model, {kind} texts")
-                single_texts = base[:n_single]
-                raw_single_p50(model, single_texts[:3])  # warm
-                burst = base[:per_client * clients]
-                raw_best, raw_where = raw_best_rate(model, burst, batch_sizes=[8, 16, 32, 64], threads=[1, 2])
-                bs, threads = (int(x) for x in raw_where.replace("batch ", "").replace(" thread(s)", "").split(", "))
-                out: dict[str, Any] = {"raw_best_texts_per_s": round(raw_best, 2), "raw_best_at": raw_where}
-                for mode in ("on", "off"):
-                    comps.pipeline.micro_batcher = batcher if mode == "on" else None
+        comps.pipeline.classifier.ensure_fitted()  # fitted and saved here, loaded by `triage serve`
+        with comps.sessions.begin() as s:
+            _, key = create_key(s, role=Role.service, name="bench")
+        embedder = comps.embedder
+        model = embedder._model  # type: ignore[attr-defined]
+        comps.close()  # the embedded store is opened by one process at a time: now the service's
+        env = {"TRIAGE_ENVIRONMENT": "test", "TRIAGE_DATA_DIR": str(settings.data_dir),
+               "TRIAGE_DATABASE__URL": settings.database.url, "TRIAGE_QDRANT__PATH": str(settings.qdrant.path),
+               "TRIAGE_LOG_LEVEL": "WARNING", "TRIAGE_REPROCESS_ON_STARTUP": "false",
+               "TRIAGE_SEED__ON_EMPTY": "false", "TRIAGE_THROTTLE__ENABLED": "false"}
+        for kind in ("long", "short"):
+            base = texts[kind]
+            progress.update(task, description=f"raw model, {kind} texts")
+            single_texts = base[:n_single]
+            raw_single_p50(model, single_texts[:3])  # warm
+            burst = base[:per_client * clients]
+            raw_best, raw_where = raw_best_rate(model, burst, batch_sizes=[8, 16, 32, 64], threads=[1, 2])
+            bs, threads = (int(x) for x in raw_where.replace("batch ", "").replace(" thread(s)", "").split(", "))
+            out: dict[str, Any] = {"raw_best_texts_per_s": round(raw_best, 2), "raw_best_at": raw_where}
+            for mode in ("on", "off"):
+                progress.update(task, description=f"starting triage serve (micro-batching {mode})")
+                service = Service(env, key=key, micro_batch=mode == "on", log=tmp / "serve.log")
+                try:
                     progress.update(task, description=f"service, {kind} texts, micro-batching {mode}: 1 client")
                     single, raw_single = service.single_p50(variants(single_texts, n_single, f"s{mode}"), model)
                     progress.update(task, description=f"service, {kind} texts, micro-batching {mode}: "
@@ -354,23 +389,21 @@ def main() -> None:
                         raw_best = max(raw_best, raw_rate_at(model, burst, batch_size=bs, threads=threads))
                         tput = max(tput, service.throughput(variants(burst, per_client * clients, f"c{mode}{r}"),
                                                             clients=clients))
-                    out[f"micro_batch_{mode}"] = {"raw_single_p50_ms": round(raw_single * 1000, 2),
-                                                  "single_p50_ms": round(single * 1000, 2),
-                                                  "single_ratio": round(single / raw_single, 3),
-                                                  "tickets_per_s": round(tput, 2),
-                                                  "throughput_ratio": round(tput / raw_best, 3),
-                                                  "raw_best_texts_per_s": round(raw_best, 2)}
-                    rows.append((f"service single p50, {kind}, micro-batch {mode}", f"{single * 1000:.1f} ms",
-                                 f"{raw_single * 1000:.1f} ms raw single encode", f"{single / raw_single:.2f}x",
-                                 1.3, "<="))
-                    rows.append((f"service {clients} clients, {kind}, micro-batch {mode}", f"{tput:.1f} t/s",
-                                 f"{raw_best:.1f} t/s raw best ({raw_where})", f"{tput / raw_best:.2f}x", 0.8, ">="))
-                results["service"][kind] = out
-        finally:
-            service.stop()
-            comps.pipeline.micro_batcher = batcher if settings.embedding.micro_batch else None
-        real = comps.embedder.embed(texts["long"][:600] + texts["short"][:600])
-        comps.close()
+                finally:
+                    service.stop()
+                out[f"micro_batch_{mode}"] = {"raw_single_p50_ms": round(raw_single * 1000, 2),
+                                              "single_p50_ms": round(single * 1000, 2),
+                                              "single_ratio": round(single / raw_single, 3),
+                                              "tickets_per_s": round(tput, 2),
+                                              "throughput_ratio": round(tput / raw_best, 3),
+                                              "raw_best_texts_per_s": round(raw_best, 2)}
+                rows.append((f"service single p50, {kind}, micro-batch {mode}", f"{single * 1000:.1f} ms",
+                             f"{raw_single * 1000:.1f} ms raw single encode", f"{single / raw_single:.2f}x",
+                             1.3, "<="))
+                rows.append((f"service {clients} clients, {kind}, micro-batch {mode}", f"{tput:.1f} t/s",
+                             f"{raw_best:.1f} t/s raw best ({raw_where})", f"{tput / raw_best:.2f}x", 0.8, ">="))
+            results["service"][kind] = out
+        real = embedder.embed(texts["long"][:600] + texts["short"][:600])
 
         for size in sizes:
             r = retrieval(real, size, tmp, queries=100 if args.quick else 300, progress=progress)
@@ -388,7 +421,6 @@ def main() -> None:
 
         progress.update(task, description="import")
         memory = [r for r in read_rows(DATASETS / "support_tickets" / "memory.jsonl")][:n_import]
-        embedder = comps.embedder
         imp_settings = settings.model_copy(update={"database": settings.database.model_copy(
             update={"url": f"sqlite:///{tmp / 'import.db'}"}), "qdrant": settings.qdrant.model_copy(
             update={"path": tmp / "import-q"})})
