@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -154,6 +155,7 @@ class Service:
         self.url = f"http://127.0.0.1:{port}"
         self.key = key
         self.counter = iter(range(10**9))
+        self.run_id = uuid.uuid4().hex[:8]
         self._log = log.open("ab")
         triage = Path(sys.executable).parent / "triage"
         self.proc = subprocess.Popen(
@@ -174,8 +176,9 @@ class Service:
             time.sleep(0.25)
 
     def _body(self, text: str) -> dict[str, Any]:
-        return {"external_id": f"bench-{next(self.counter)}", "channel": "api", "reporter": {"type": "user"},
-                "body": text}
+        # unique across the services started on this database (each starts its counter at 0)
+        return {"external_id": f"bench-{self.run_id}-{next(self.counter)}", "channel": "api",
+                "reporter": {"type": "user"}, "body": text}
 
     @staticmethod
     def _check(r: httpx.Response) -> None:
