@@ -169,6 +169,37 @@ def test_bounded_sample_keeps_every_rare_case_and_the_bound() -> None:
     assert len(bounded_sample(labels[:50], 1000, seed=7)) == 50
 
 
+def test_bounded_sample_always_keeps_the_new_rows_up_to_half() -> None:
+    labels = ["common"] * 5000 + ["rare"] * 7
+    new = [4999, 17, 3]
+    rows = bounded_sample(labels, 100, seed=7, keep=new)
+    assert len(rows) == 100 and set(new) <= set(rows.tolist())
+    assert [labels[i] for i in rows].count("rare") == 7  # the rare class is still kept whole
+    assert np.array_equal(rows, bounded_sample(labels, 100, seed=7, keep=new))
+    many = list(range(300))  # a bulk import: more new rows than half the bound
+    capped = bounded_sample(labels, 100, seed=7, keep=many)
+    # half the bound kept from them; the other half drawn from all the rest, where more of them may fall
+    assert len(capped) == 100 and len(set(capped.tolist()) & set(many)) >= 50
+
+
+def test_a_case_added_after_a_restart_is_in_the_next_bounded_fit(
+    tmp_path: Path, make_components: Callable[..., Components], embedder: Any
+) -> None:
+    # a memory larger than the bound: the next fit draws 40 of 77 cases, and the new one must be among them
+    settings, comps, _ = trained(tmp_path, make_components, classifier={"max_training_cases": 40})  # type: ignore[misc]
+    comps.close()
+    again = make_components(settings)  # a restart: the loaded model knows which memory it was fitted on
+    text = "Someone is selling counterfeit concert tickets in the comments of my stream."
+    case = Case(id=case_id_for("new-after-restart"), key=Case.content_key(text), text=text, category="scam_fraud",
+                risk="medium", language="en")
+    again.store.upsert([case], embedder.embed([text]))
+    classifier = again.pipeline.classifier
+    classifier.ensure_fitted()
+    classifier.wait_for_refit(120)
+    assert classifier.fits == 1 and len(classifier.trained_ids) == 40
+    assert case.id in classifier.trained_ids
+
+
 def test_a_fit_is_bounded_by_max_training_cases(
     tmp_path: Path, make_components: Callable[..., Components]
 ) -> None:

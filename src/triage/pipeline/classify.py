@@ -29,11 +29,12 @@ the memory by the eval harness).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -163,16 +164,25 @@ def _one_vs_rest(oof: np.ndarray, y: np.ndarray, classes: list[str], target: flo
     return platt, also, auto, coverage
 
 
-def bounded_sample(labels: list[str], size: int, seed: int) -> np.ndarray:
+def bounded_sample(labels: list[str], size: int, seed: int, keep: Sequence[int] | np.ndarray = ()) -> np.ndarray:
     """Row indices of a stratified sample of at most `size` rows: every row of a class smaller than its fair
-    share, an equal share of the rest (water-filling), so rare categories are never sampled away."""
+    share, an equal share of the rest (water-filling), so rare categories are never sampled away.
+
+    `keep` rows are always in it (the cases added since the last fit: a reviewed case reaches the heads at any
+    memory size, not only when the draw happens to pick it), at most half of `size` (a seeded choice when a
+    bulk import brought more); the rest is stratified as above."""
     if len(labels) <= size:
         return np.arange(len(labels))
     rng = np.random.default_rng(seed)
+    kept = np.unique(np.asarray(keep, dtype=np.int64))
+    if len(kept) > size // 2:
+        kept = np.sort(rng.choice(kept, size=size // 2, replace=False))
+    taken = set(kept.tolist())
     by_class: dict[str, list[int]] = {}
     for i, label in enumerate(labels):
-        by_class.setdefault(label, []).append(i)
-    left, picked = size, list[int]()
+        if i not in taken:
+            by_class.setdefault(label, []).append(i)
+    left, picked = size - len(kept), kept.tolist()
     groups = sorted(by_class.values(), key=len)
     for n, rows in enumerate(groups):
         quota = left // (len(groups) - n)
@@ -297,6 +307,14 @@ class SavedClassifier:
     fitted_count: int
     listener_version: str | None
     listener_state: object | None
+    # stable hashes of the ids of the memory it was fitted on (sorted): the next fit keeps the cases added since
+    memory_hashes: np.ndarray | None = None
+
+
+def id_hashes(cases: Sequence[Case]) -> np.ndarray:
+    """A stable 64-bit hash of each case id, in the cases' order (stable across processes, unlike `hash`)."""
+    return np.fromiter((int.from_bytes(hashlib.blake2b(c.id.encode(), digest_size=8).digest(), "little", signed=True)
+                        for c in cases), dtype=np.int64, count=len(cases))
 
 
 ProgressHook = Callable[[str, float], None]  # (what is being done, share done 0..1)
@@ -354,6 +372,8 @@ class LocalClassifier:
         self.saved_version: str | None = None  # the version this instance last saved
         self.pinned = False
         self.last_fit_seconds: float | None = None
+        self._memory_hashes: np.ndarray | None = None  # sorted id hashes of the memory of the last fit
+        self.trained_ids: frozenset[str] = frozenset()  # the cases the heads were last fitted on
 
     @property
     def settings_key(self) -> str:
@@ -432,6 +452,7 @@ class LocalClassifier:
             self._listener.import_state(saved.listener_state)
         self._state = (saved.ngrams, saved.models)
         self._fitted_count = saved.fitted_count
+        self._memory_hashes = getattr(saved, "memory_hashes", None)
         return True
 
     def _saved_fit_of(self, signature: MemorySignature) -> bool:
@@ -470,10 +491,13 @@ class LocalClassifier:
                 self.loaded_version = self.repository.current()
                 report("done", 1.0)
                 return None
-            rows = bounded_sample([c.category for c in cases], self.max_training_cases, self._seed)
+            hashes = id_hashes(cases)
+            new = (np.flatnonzero(~np.isin(hashes, self._memory_hashes)) if self._memory_hashes is not None
+                   else np.zeros(0, dtype=np.int64))
+            rows = bounded_sample([c.category for c in cases], self.max_training_cases, self._seed, keep=new)
             sample = [cases[int(i)] for i in rows]
             vectors = all_vectors[rows] if len(cases) else all_vectors
-            key = fingerprint(self.settings_key, signature.digest, all_vectors)
+            key = fingerprint(self.settings_key, signature.digest, all_vectors, rows)  # the sample may differ
             del all_vectors
             ngrams, models, oof = FITS.get_or_fit(
                 key, lambda: self._fit_models(sample, vectors, report))
@@ -486,6 +510,8 @@ class LocalClassifier:
             # one assignment, so a concurrent predict never pairs new models with old features
             self._state = (ngrams, models)
             self._fitted_revision, self._fitted_count = revision, len(cases)
+            self._memory_hashes = np.sort(hashes)
+            self.trained_ids = frozenset(c.id for c in sample)
             self.fits += 1
             self.last_fit_seconds = time.perf_counter() - t0
             log.info("local classifier fitted", extra={"cases": len(cases), "trained_on": len(sample),
@@ -504,7 +530,8 @@ class LocalClassifier:
         listener = self._listener
         saved = SavedClassifier(ngrams=ngrams, models=models, fitted_count=self._fitted_count,
                                 listener_version=listener.version if listener is not None else None,
-                                listener_state=listener.export_state() if listener is not None else None)
+                                listener_state=listener.export_state() if listener is not None else None,
+                                memory_hashes=self._memory_hashes)
         try:
             header = self.repository.save(saved, classifier=self.version, settings_key=self.settings_key,
                                           memory=signature, trained_on=trained_on,
