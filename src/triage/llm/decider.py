@@ -35,6 +35,7 @@ and critical detector run afterwards, and the LLM's risk only ever raises the lo
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -205,7 +206,10 @@ class LlmTicketDecider:
         self.prompts = prompts
         self.budget = budget
         self.models: OutputModels = build_output_models(policy)
-        self._models: dict[tuple[str, ...], OutputModels] = {tuple(policy.categories): self.models}
+        # one output model per candidate list the cascade offers; bounded, since the local classifier's top
+        # candidates (in their order) can come in many combinations over a long-running service
+        self._models_for = functools.lru_cache(maxsize=256)(
+            lambda allowed: build_output_models(policy, list(allowed)))
         cascade_max = settings.classifier.cascade_max_risk
         if cascade_max not in policy.risk_order:
             raise ValueError(f"TRIAGE_CLASSIFIER__CASCADE_MAX_RISK={cascade_max!r} is not one of {policy.risk_order}")
@@ -304,10 +308,9 @@ class LlmTicketDecider:
                                defined=defined, ticket_cut=cut)
 
     def _output_models(self, allowed: list[str]) -> OutputModels:
-        key = tuple(allowed)
-        if key not in self._models:
-            self._models[key] = build_output_models(self.policy, allowed)
-        return self._models[key]
+        if allowed == self.policy.categories:
+            return self.models
+        return self._models_for(tuple(allowed))  # type: ignore[no-any-return]
 
     # -- the decision ------------------------------------------------------------------------------
     async def decide(
