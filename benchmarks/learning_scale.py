@@ -14,7 +14,8 @@ directory, with the service's own classifier and critical detector (`build_pipel
 * restart: a new process opens the store and builds the pipeline; time to ready (the saved model loaded,
   not refitted) after the embedding model is loaded, and peak RSS;
 * new case: one case added in that process; whether the very next vote sees it, and how long until the
-  background refit has put it into the heads.
+  background update has put it into the heads (the first change after a restart rebuilds the kept training
+  rows from the saved model's trained cases); then a second case, the steady-state cost.
 """
 
 from __future__ import annotations
@@ -130,6 +131,17 @@ def phase_restart(root: Path) -> dict[str, Any]:
     out["new_case_in_heads_s"] = round(time.perf_counter() - t1, 1)
     # in the sample the heads were fitted on (past the bound the class counts stay at their quota)
     out["heads_counted_it"] = case.id in classifier.trained_ids
+    out["first_change"] = "incremental update" if classifier.updates else "full refit"
+    # a second new case in the same process: the kept training rows make it the steady-state cost
+    second = Case(id="00000000-0000-4000-8000-000000000002", key="new-case-2", text=text + " again",
+                  category="spam", risk="low")
+    t2 = time.perf_counter()
+    store.upsert([second], embedder.embed([second.text]))
+    classifier.ensure_fitted()
+    classifier.wait_for_refit(3600)
+    out["next_case_in_heads_s"] = round(time.perf_counter() - t2, 1)
+    out["next_case_counted"] = second.id in classifier.trained_ids
+    out["updates"], out["fits_after_restart"] = classifier.updates, classifier.fits
     out["restart_peak_rss_mb"] = peak_rss_mb()
     out["model_loaded_rss_mb"] = rss_model
     store.close()

@@ -247,6 +247,7 @@ def build_pipeline(
     classifier = LocalClassifier(
         store, labels=classifier_labels, knn_weight=c.knn_weight, top_k=c.top_k, background_refit=background_refit,
         lexicon=lexicon, listener=critical, max_training_cases=c.max_training_cases,
+        incremental_share=c.incremental_share,
         target_precision=c.target_precision, embedder_name=getattr(embedder, "name", type(embedder).__name__),
         repository=ModelRepository(model_dir(settings)) if persist and c.persist else None)
     return Pipeline(

@@ -184,6 +184,12 @@ class ClassifierSettings(BaseModel):
         default=0.9, gt=0.0, le=1.0, description="automation precision: per category, the least confidence at "
         "which a decision goes without a person, and the least one-vs-rest probability of a secondary category "
         "(`also`), are chosen on out-of-fold predictions to reach this precision")
+    incremental_share: float = Field(
+        default=0.05, ge=0.0, le=1.0, description="the service: while the cases added since the last full fit are "
+        "at most this share of the trained sample, a new case is added to the linear heads by an incremental "
+        "update (a warm-started refit on the kept training rows, seconds at any memory size) instead of a full "
+        "refit; past it, or when a case is removed or relabelled, the next change is a full refit. 0: always a "
+        "full refit")
     persist: bool = Field(
         default=True, description="save every fit beside the case store and load it at start-up (no refit on "
         "restart); versions kept for `triage model use`")

@@ -55,7 +55,8 @@ def _rows(seed: int, *, alarmist: bool = False) -> list[PredictionRow]:
             "gold": {"category": cat, "risk": risk}, "predicted": {"category": p_cat, "risk": p_risk},
             "confidence": {"category": 0.8, "risk": rng.random()},
             "probabilities": {"category": dist, "risk": {lv: 0.25 for lv in LEVELS}},
-            "flags": {"harm": {"gold": harm, "score": rng.random(), "predicted": rng.random() < 0.3}},
+            "flags": {"harm": {"gold": harm, "score": rng.random(), "predicted": rng.random() < 0.3,
+                               "baseline": rng.random()}},
             "needs_human": rng.random() < 0.3, "path": "llm" if llm else "local",
             "latency_ms": {"embed_ms": rng.random() * 10, "classify_ms": rng.random()},
             "usage": {"prompt_tokens": 100, "completion_tokens": 20, "cost_usd": 0.001, "cached": i % 10 == 0}

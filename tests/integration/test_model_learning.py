@@ -86,10 +86,12 @@ def test_a_damaged_or_incompatible_saved_model_is_refitted_never_used(
     assert third.pipeline.classifier.fits == 1, "a model saved under other classifier settings is not loaded"
 
 
-def test_a_memory_changed_while_down_serves_the_saved_model_then_refits_in_the_background(
-    tmp_path: Path, make_components: Callable[..., Components], embedder: Any
+@pytest.mark.parametrize("share", [0.05, 0.0], ids=["incremental", "full-refit"])
+def test_a_memory_changed_while_down_serves_the_saved_model_then_updates_in_the_background(
+    tmp_path: Path, make_components: Callable[..., Components], embedder: Any, share: float
 ) -> None:
-    settings, comps, result = trained(tmp_path, make_components)  # type: ignore[misc]
+    settings, comps, result = trained(  # type: ignore[misc]
+        tmp_path, make_components, classifier={"incremental_share": share})
     text = "Someone is selling counterfeit concert tickets in the comments of my stream."
     case = Case(id=case_id_for("added-while-down"), key=Case.content_key(text), text=text, category="scam_fraud",
                 risk="medium", language="en")
@@ -102,10 +104,45 @@ def test_a_memory_changed_while_down_serves_the_saved_model_then_refits_in_the_b
     decision = asyncio.run(again.pipeline.decide(facts(text)))
     assert decision.similar_cases[0]["id"] == case_id_for("added-while-down")  # the vote sees the case at once
     classifier.wait_for_refit(120)
-    assert classifier.fits == 1 and classifier.fitted_count == 19 * 4 + 1
+    # one case is within 5% of the 76 trained: an incremental update of the heads (rebuilt from the saved
+    # model's trained cases after the restart); with the share at 0, a full refit
+    assert (classifier.updates, classifier.fits) == ((1, 0) if share else (0, 1))
+    assert classifier.fitted_count == 19 * 4 + 1 and case.id in classifier.trained_ids
     assert classifier.class_counts()["scam_fraud"] == 5
-    assert classifier.saved_version not in (None, result["version"])  # the refit is the new current version
+    assert classifier.saved_version not in (None, result["version"])  # the update is the new current version
     assert ModelRepository(model_dir(settings)).current() == classifier.saved_version
+    again.close()
+    third = make_components(settings)  # and a restart loads it as fitted on this memory: no refit, no update
+    third.pipeline.classifier.ensure_fitted()
+    assert third.pipeline.classifier.loaded_version == classifier.saved_version
+    assert (third.pipeline.classifier.fits, third.pipeline.classifier.updates) == (0, 0)
+
+
+def test_an_incremental_update_moves_the_heads_to_the_new_case_and_a_relabel_refits(
+    tmp_path: Path, make_components: Callable[..., Components], embedder: Any
+) -> None:
+    _, comps, _ = trained(tmp_path, make_components)  # type: ignore[misc]
+    classifier = comps.pipeline.classifier
+    classifier.ensure_fitted()  # adopts the trained version and keeps its training rows
+    text = "my grandmother got a call from someone pretending to be the bank and she sent them her savings"
+    vector = embedder.embed([text])
+    # the heads alone, without the vote (no neighbours passed)
+    before = classifier.predict(vector[0], [], text).probs["category"]["scam_fraud"]
+    case = Case(id=case_id_for("grandmother"), key="grandmother", text=text, category="scam_fraud", risk="medium",
+                language="en")
+    comps.store.upsert([case], vector)
+    classifier.ensure_fitted()
+    classifier.wait_for_refit(120)
+    assert (classifier.updates, classifier.fits) == (1, 1), "the new case is added, not refitted"
+    after = classifier.predict(vector[0], [], text).probs["category"]["scam_fraud"]
+    assert after > before + 0.02, (before, after)
+
+    relabelled = case.model_copy(update={"category": "spam"})  # a correction of a case the heads were fitted on
+    comps.store.upsert([relabelled], vector)
+    classifier.ensure_fitted()
+    classifier.wait_for_refit(120)
+    assert (classifier.updates, classifier.fits) == (1, 2), "a relabel is not an addition: a full refit"
+    assert classifier.class_counts()["scam_fraud"] == 4
 
 
 def test_a_new_case_is_used_by_the_very_next_decision_and_the_heads_follow(
@@ -186,7 +223,8 @@ def test_a_case_added_after_a_restart_is_in_the_next_bounded_fit(
     tmp_path: Path, make_components: Callable[..., Components], embedder: Any
 ) -> None:
     # a memory larger than the bound: the next fit draws 40 of 77 cases, and the new one must be among them
-    settings, comps, _ = trained(tmp_path, make_components, classifier={"max_training_cases": 40})  # type: ignore[misc]
+    settings, comps, _ = trained(  # type: ignore[misc]
+        tmp_path, make_components, classifier={"max_training_cases": 40, "incremental_share": 0.0})
     comps.close()
     again = make_components(settings)  # a restart: the loaded model knows which memory it was fitted on
     text = "Someone is selling counterfeit concert tickets in the comments of my stream."

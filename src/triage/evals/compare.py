@@ -164,7 +164,9 @@ def compare_runs(run_a: Path, run_b: Path, *, resamples: int = 1000, seed: int =
             continue
         gold = [pred_a[i].flags[name].gold for i in ids]
         compare(Scope.flag, name, *(FlagSample.build(gold, [p[i].flags[name].score for i in ids],
-                                         [p[i].flags[name].predicted for i in ids]) for p in (pred_a, pred_b)))
+                                                     [p[i].flags[name].predicted for i in ids],
+                                                     [p[i].flags[name].baseline for i in ids])
+                                    for p in (pred_a, pred_b)))
 
     rows_a, rows_b = [pred_a[i] for i in common], [pred_b[i] for i in common]
     top = order[0] if order else None

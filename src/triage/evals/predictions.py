@@ -47,6 +47,9 @@ class FlagScore(_Row):
     gold: int | None = Field(description="1/0 from the dataset; None when the row does not carry the key (unknown)")
     score: float = Field(description="the ranking score (AUPRC/AUROC)")
     predicted: bool = Field(description="the decision at the operating point")
+    baseline: float | None = Field(
+        default=None, description="the reference score: a per-flag logistic regression on the frozen embedding of "
+                                  "the memory rows that carry the key (None when the memory cannot fit one)")
 
 
 class DraftCheck(_Row):

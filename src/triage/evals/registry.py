@@ -212,6 +212,19 @@ METRICS: tuple[Metric[Any], ...] = (
                        resampled=lambda s, w: average_precision_resampled(s.gold, s.score, w)),
     Metric[FlagSample]("flags.{flag}.auroc", H, lambda s: roc_auc(s.gold, s.score), "area under the ROC curve",
                        resampled=lambda s, w: roc_auc_resampled(s.gold, s.score, w)),
+    # the reference the issue asks to beat, side by side: not this model's quality, so never a regression
+    Metric[FlagSample]("flags.{flag}.baseline_auprc", H,
+                       lambda s: average_precision(s.gold, s.baseline) if s.has_baseline else None,
+                       "AUPRC of a per-flag logistic regression on the memory's frozen embeddings (reference)",
+                       guarded=False, summary=Summary.never,
+                       resampled=lambda s, w: (average_precision_resampled(s.gold, s.baseline, w) if s.has_baseline
+                                               else np.full(w.shape[0], np.nan))),
+    Metric[FlagSample]("flags.{flag}.baseline_auroc", H,
+                       lambda s: roc_auc(s.gold, s.baseline) if s.has_baseline else None,
+                       "AUROC of a per-flag logistic regression on the memory's frozen embeddings (reference)",
+                       guarded=False, summary=Summary.never,
+                       resampled=lambda s, w: (roc_auc_resampled(s.gold, s.baseline, w) if s.has_baseline
+                                               else np.full(w.shape[0], np.nan))),
     Metric[FlagSample]("flags.{flag}.precision", H, lambda s: precision_at(s.gold, s.predicted),
                        "precision at the operating point", summary=Summary.never),
     Metric[FlagSample]("flags.{flag}.recall", H, lambda s: recall_at(s.gold, s.predicted),

@@ -355,10 +355,13 @@ def _markdown(results: dict[str, Any]) -> str:
                   for lang, m in rep["by_language"].items()]
     if results["flags"]:
         lines += ["", "## Flags (scored only on rows that carry the key)", "",
-                  "| flag | n | positives | AUPRC | AUROC | precision@op | recall@op |",
-                  "|---|---|---|---|---|---|---|"]
-        lines += [f"| {n} | {r['n']} | {r['positives']} | {_fmt(r['auprc'])} | {_fmt(r['auroc'])} | "
-                  f"{_fmt(r['precision'])} | {_fmt(r['recall'])} |" for n, r in results["flags"].items()]
+                  "| flag | n | positives | AUPRC | baseline AUPRC | AUROC | baseline AUROC | precision@op | recall@op |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        lines += [f"| {n} | {r['n']} | {r['positives']} | {_fmt(r['auprc'])} | {_fmt(r.get('baseline_auprc'))} | "
+                  f"{_fmt(r['auroc'])} | {_fmt(r.get('baseline_auroc'))} | {_fmt(r['precision'])} | "
+                  f"{_fmt(r['recall'])} |" for n, r in results["flags"].items()]
+        lines += ["", "The baseline columns: a logistic regression per flag on the frozen embedding of the memory "
+                  "rows that carry the key (a reference to beat, not this pipeline)."]
     lines += ["", "## Latency per stage (ms)", "", "| stage | p50 | p95 |", "|---|---|---|"]
     lines += [f"| {k} | {_fmt(v['p50'])} | {_fmt(v['p95'])} |" for k, v in results["latency_ms"].items()]
     c = results["cost"]

@@ -205,7 +205,37 @@ def _predict_labels(suite: Suite, d: Decision) -> tuple[dict[str, Any], dict[str
     return predicted, confidence, probabilities
 
 
-def _flag_scores(suite: Suite, ex: Example, d: Decision, predicted: dict[str, Any]) -> dict[str, FlagScore]:
+def flag_baselines(suite: Suite, memory: Sequence[Example], pending: Sequence[Example], embedder: Embedder
+                   ) -> dict[str, dict[str, float]]:
+    """The reference column of the flags: per flag, a logistic regression on the frozen embedding of the memory
+    rows that carry the key, scored on `pending` (ticket id -> flag -> P(positive)).
+
+    It is the baseline the issue measured (per-flag AUPRC 0.558 on moderation against the category
+    distribution's 0.475), computed in every run so the report shows it beside the pipeline's own scores. Flags
+    whose memory has fewer than two rows of either class get none. `embedder` is the run's base model (a
+    `CachingEmbedder`: the memory and tickets are embedded once per run), never a fold's fine-tuned one."""
+    from sklearn.linear_model import LogisticRegression
+
+    wanted = [name for name in suite.flags if any(ex.flags.get(name) is not None for ex in memory)]
+    if not wanted or not pending:
+        return {}
+    texts = list(dict.fromkeys([ex.text for ex in memory] + [ex.text for ex in pending]))
+    vectors = dict(zip(texts, embedder.embed(texts), strict=True))
+    x_pending = np.stack([vectors[ex.text] for ex in pending])
+    out: dict[str, dict[str, float]] = {ex.id: {} for ex in pending}
+    for name in wanted:
+        rows = [(vectors[ex.text], int(g)) for ex in memory if (g := ex.flags.get(name)) is not None]
+        y = np.array([g for _, g in rows])
+        if min(int(y.sum()), int(len(y) - y.sum())) < 2:
+            continue
+        model = LogisticRegression(max_iter=1000).fit(np.stack([v for v, _ in rows]), y)
+        for ex, p in zip(pending, model.predict_proba(x_pending)[:, 1], strict=True):
+            out[ex.id][name] = round(float(p), 6)
+    return out
+
+
+def _flag_scores(suite: Suite, ex: Example, d: Decision, predicted: dict[str, Any],
+                 baseline: dict[str, float] | None = None) -> dict[str, FlagScore]:
     out = {}
     cat = d.probabilities.get("category") or {}
     ovr = d.probabilities.get("category_ovr") or {}  # calibrated one-vs-rest: a post can be several things
@@ -222,7 +252,8 @@ def _flag_scores(suite: Suite, ex: Example, d: Decision, predicted: dict[str, An
         else:
             hit = flag.decision_flag in d.flags
             score = float(hit)
-        out[name] = FlagScore(gold=ex.flags.get(name), score=round(float(score), 6), predicted=bool(hit))
+        out[name] = FlagScore(gold=ex.flags.get(name), score=round(float(score), 6), predicted=bool(hit),
+                              baseline=(baseline or {}).get(name))
     return out
 
 
@@ -255,12 +286,13 @@ class _Scorer:
         return out
 
     def row(self, ex: Example, d: Decision, fold: int, draft: DraftCheck | None,
-            perturbed: Decision | None) -> PredictionRow:
+            perturbed: Decision | None, baseline: dict[str, float] | None = None) -> PredictionRow:
         predicted, confidence, probabilities = _predict_labels(self.suite, d)
         row = PredictionRow(
             id=ex.id, fold=fold, language=ex.language or d.language, channel=ex.channel,
             reporter_type=ex.reporter_type, region=ex.region, gold=ex.gold, predicted=predicted,
-            confidence=confidence, probabilities=probabilities, flags=_flag_scores(self.suite, ex, d, predicted),
+            confidence=confidence, probabilities=probabilities,
+            flags=_flag_scores(self.suite, ex, d, predicted, baseline),
             needs_human=d.needs_human, path=d.path, latency_ms=d.timings_ms,
             usage=LlmUsage.model_validate(d.usage), draft=draft, decision_flags=d.flags,
             reason_codes=d.reason_codes, also=d.also,
@@ -332,6 +364,7 @@ async def _score_fold(
     *, suite: Suite, settings: Settings, policy: Policy, embedder: Embedder, memory: list[dict[str, Any]],
     pending: list[Example], fold: int, batch_size: int, llm: LlmDecider | None, scorer: _Scorer,
     out: Path, on_batch: Callable[[int], None], stats: dict[str, Any], exemplars: ExemplarIndex | None,
+    baselines: dict[str, dict[str, float]],
 ) -> None:
     store = open_store(settings, dimension=embedder.dimension, in_memory=True)  # fresh and isolated per fold
     try:
@@ -357,7 +390,7 @@ async def _score_fold(
                 again = await pipeline.decide_many([_facts(ex, ex.text + injection) for ex in robust])
                 perturbed = {ex.id: d for ex, d in zip(robust, again, strict=True)}
             drafts = scorer.drafts(batch, decisions)
-            rows = [scorer.row(ex, d, fold, dr, perturbed.get(ex.id))
+            rows = [scorer.row(ex, d, fold, dr, perturbed.get(ex.id), baselines.get(ex.id))
                     for ex, d, dr in zip(batch, decisions, drafts, strict=True)]
             append_predictions(out, rows)
             on_batch(len(batch))
@@ -440,19 +473,20 @@ async def run_suite(
         folds = assign_folds(pool_examples, folds=split.folds, seed=split.seed, stratify=stratify)
         plan = []
         for k in range(split.folds):
-            memory = [m for ex in pool_examples if folds[ex.id] != k and (m := suite.memory_row(ex))]
+            memory_examples = [ex for ex in pool_examples if folds[ex.id] != k]
+            memory = [m for ex in memory_examples if (m := suite.memory_row(ex))]
             pending = [ex for ex in examples if folds[ex.id] == k and ex.id not in done]
-            plan.append((k, memory, pending))
+            plan.append((k, memory, memory_examples, pending))
     else:
-        memory_rows: list[dict[str, Any]] = []
-        if suite.memory_path:
-            memory_rows = [m for ex in load_examples(suite, suite.memory_path) if (m := suite.memory_row(ex))]
-        plan = [(0, memory_rows, [ex for ex in examples if ex.id not in done])]
+        memory_examples = load_examples(suite, suite.memory_path) if suite.memory_path else []
+        memory_rows = [m for ex in memory_examples if (m := suite.memory_row(ex))]
+        plan = [(0, memory_rows, memory_examples, [ex for ex in examples if ex.id not in done])]
 
     try:
-        for fold, memory, pending in plan:
+        for fold, memory, memory_examples, pending in plan:
             if not pending:
                 continue
+            baselines = flag_baselines(suite, memory_examples, pending, cached) if suite.flags else {}
             log.info("scoring fold %s: %s memory cases, %s tickets", fold, len(memory), len(pending))
             fold_embedder: Embedder = cached
             fold_exemplars = exemplars
@@ -465,7 +499,7 @@ async def run_suite(
                 fold_exemplars = build_exemplar_index(settings, policy=policy, embedder=fold_embedder)
             await _score_fold(suite=suite, settings=settings, policy=policy, embedder=fold_embedder, memory=memory,
                               pending=pending, fold=fold, batch_size=batch_size, llm=llm, scorer=scorer, out=out,
-                              on_batch=on_batch, stats=stats, exemplars=fold_exemplars)
+                              on_batch=on_batch, stats=stats, exemplars=fold_exemplars, baselines=baselines)
     finally:
         if llm is not None:
             await llm.aclose()

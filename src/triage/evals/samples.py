@@ -115,19 +115,28 @@ class FlagSample(_Columns):
     gold: np.ndarray  # int 0/1
     score: np.ndarray
     predicted: np.ndarray  # bool
+    baseline: np.ndarray  # the per-flag logistic regression's score; NaN where the run had none
 
     @classmethod
-    def build(cls, gold: Sequence[int | None], score: Sequence[float], predicted: Sequence[bool]) -> FlagSample:
+    def build(cls, gold: Sequence[int | None], score: Sequence[float], predicted: Sequence[bool],
+              baseline: Sequence[float | None] | None = None) -> FlagSample:
         keep = [i for i, g in enumerate(gold) if g is not None]
+        base = baseline if baseline is not None else [None] * len(gold)
         return cls(gold=np.array([gold[i] for i in keep], dtype=int),
                    score=np.array([score[i] for i in keep], dtype=float),
-                   predicted=np.array([predicted[i] for i in keep], dtype=bool))
+                   predicted=np.array([predicted[i] for i in keep], dtype=bool),
+                   baseline=np.array([np.nan if base[i] is None else base[i] for i in keep], dtype=float))
 
     @classmethod
     def from_rows(cls, rows: Sequence[PredictionRow], name: str) -> FlagSample:
         flags = [r.flags.get(name) for r in rows]
         return cls.build([f.gold if f else None for f in flags], [f.score if f else 0.0 for f in flags],
-                         [bool(f and f.predicted) for f in flags])
+                         [bool(f and f.predicted) for f in flags], [f.baseline if f else None for f in flags])
+
+    @property
+    def has_baseline(self) -> bool:
+        """Whether every row has the reference score (a run before the baseline, or a memory too small, has none)."""
+        return bool(len(self.baseline)) and not bool(np.isnan(self.baseline).any())
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,9 @@ class FlagSpec(_Strict):
     """A binary column; its score comes from categories, a learned label, or a decision flag."""
 
     column: str | None = Field(default=None, description="dataset column; defaults to the flag's name")
+    any_of: list[str] = Field(default_factory=list, description=(
+        "dataset columns instead of `column`: gold 1 when any of them is 1, 0 when all are present and 0, "
+        "unknown otherwise (e.g. any harm over per-harm columns)"))
     categories: list[str] = Field(default_factory=list, description="score = sum of their probabilities")
     label: str | None = Field(default=None, description="a scored label whose probability of `positive` is the score")
     positive: str = "1"
@@ -158,6 +161,12 @@ def _binary(value: Any) -> int | None:
     raise ValueError(f"not a binary value: {value!r}")
 
 
+def _any_of(values: list[int | None]) -> int | None:
+    if any(v == 1 for v in values):
+        return 1
+    return 0 if all(v == 0 for v in values) else None
+
+
 class Suite:
     def __init__(self, spec: _SuiteFile, path: Path) -> None:
         self.spec = spec
@@ -222,7 +231,8 @@ class Suite:
         flags = {}
         for name, flag in self.spec.flags.items():
             try:
-                flags[name] = _binary(row.get(flag.column or name))
+                flags[name] = (_any_of([_binary(row.get(c)) for c in flag.any_of]) if flag.any_of
+                               else _binary(row.get(flag.column or name)))
             except ValueError as exc:
                 raise SuiteError(f"{self.dataset_path} row {index + 1}: flag {name}: {exc}") from exc
         reference = row.get(self.spec.reference_reply) if self.spec.reference_reply else None

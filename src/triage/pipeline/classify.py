@@ -35,6 +35,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -224,6 +225,28 @@ def _fit_lr(x: np.ndarray | sparse.csr_matrix, y: np.ndarray) -> LogisticRegress
     return model
 
 
+def _warm_lr(previous: LogisticRegression, x: sparse.csr_matrix, y: np.ndarray) -> LogisticRegression:
+    """`_fit_lr` started from `previous`'s coefficients: with a few cases added to the rows it was fitted on, L-BFGS
+    starts next to the optimum and needs a few iterations instead of a few hundred."""
+    model = LogisticRegression(C=8.0, max_iter=300, warm_start=True)
+    model.coef_ = previous.coef_.copy()
+    model.intercept_ = previous.intercept_.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(x, y)
+    return model
+
+
+@dataclass
+class _TrainingRows:
+    """The heads' training rows (features and per-label values, "" where a case lacks the label), kept in the
+    service between full fits so that an incremental update refits the heads without rebuilding features."""
+
+    x: sparse.csr_matrix
+    y: dict[str, np.ndarray]
+    hashes: np.ndarray  # the id hashes of these rows' cases, sorted (a set: not in the rows' order)
+
+
 def _vote(hits: list[CaseHit], label: str, classes: list[str]) -> np.ndarray:
     scores = np.zeros(len(classes))
     index = {c: i for i, c in enumerate(classes)}
@@ -309,6 +332,10 @@ class SavedClassifier:
     listener_state: object | None
     # stable hashes of the ids of the memory it was fitted on (sorted): the next fit keeps the cases added since
     memory_hashes: np.ndarray | None = None
+    # ... and of the cases the heads were trained on (sorted): an incremental update after a restart rebuilds
+    # its training rows from them instead of waiting for a full refit
+    trained_hashes: np.ndarray | None = None
+    incremental_cases: int = 0  # cases added by incremental updates since the last full fit
 
 
 def id_hashes(cases: Sequence[Case]) -> np.ndarray:
@@ -347,6 +374,7 @@ class LocalClassifier:
         target_precision: float = 0.9,
         repository: ModelRepository | None = None,
         embedder_name: str = "",
+        incremental_share: float = 0.0,
     ) -> None:
         self._store = store
         # the heads are fitted on this model's vectors: a fit saved under another embedder is never loaded
@@ -374,6 +402,15 @@ class LocalClassifier:
         self.last_fit_seconds: float | None = None
         self._memory_hashes: np.ndarray | None = None  # sorted id hashes of the memory of the last fit
         self.trained_ids: frozenset[str] = frozenset()  # the cases the heads were last fitted on
+        # background refits: new cases up to this share of the trained sample are added to the heads by an
+        # incremental update (seconds) instead of a full refit; 0 = always a full refit
+        self.incremental_share = incremental_share
+        self.updates = 0  # incremental updates made by this instance
+        self.last_update_seconds: float | None = None
+        self._training: _TrainingRows | None = None
+        self._trained_hashes: np.ndarray | None = None
+        self._incremental_cases = 0
+        self._signature: MemorySignature | None = None  # of the memory the current heads have seen
 
     @property
     def settings_key(self) -> str:
@@ -404,7 +441,7 @@ class LocalClassifier:
             return
         if self._background and self._state[1] and self._store.count() <= 2 * max(1, self._fitted_count):
             if self._refitting is None or not self._refitting.is_alive():
-                self._refitting = threading.Thread(target=self._fit_logged, args=(revision,),
+                self._refitting = threading.Thread(target=self._refresh_logged, args=(revision,),
                                                    name="classifier-refit", daemon=True)
                 self._refitting.start()
             return
@@ -453,6 +490,10 @@ class LocalClassifier:
         self._state = (saved.ngrams, saved.models)
         self._fitted_count = saved.fitted_count
         self._memory_hashes = getattr(saved, "memory_hashes", None)
+        self._trained_hashes = getattr(saved, "trained_hashes", None)
+        self._incremental_cases = getattr(saved, "incremental_cases", 0)
+        self._signature = header.memory
+        self._training = None
         return True
 
     def _saved_fit_of(self, signature: MemorySignature) -> bool:
@@ -469,11 +510,103 @@ class LocalClassifier:
             return False
         return loaded is not None and loaded[0].memory == signature and self._adopt(*loaded)
 
-    def _fit_logged(self, revision: int) -> None:
+    def _refresh_logged(self, revision: int) -> None:
         try:
-            self._fit(revision)
+            if not self._update_heads(revision):
+                self._fit(revision)
         except Exception:  # a background refit that fails keeps the previous model (and says so)
             log.exception("the background refit failed; keeping the previous model")
+
+    def _update_heads(self, revision: int) -> bool:
+        """Add the cases new since the last fit to the heads (warm-started on the kept training rows); False when
+        this change needs a full refit instead: no kept rows, cases removed or relabelled, a class the heads do
+        not know, or more new cases than `incremental_share` of the trained sample since the last full fit.
+
+        What stays from the last full fit: the n-gram vocabulary, the vote weight and temperature, the
+        one-vs-rest calibration and thresholds, and the critical detector's calibration (all fitted out of fold;
+        a few more cases hardly move them, and the next full refit refreshes them)."""
+        if self.incremental_share <= 0 or self._memory_hashes is None or self._signature is None:
+            return False
+        with self._lock:
+            if revision == self._fitted_revision:
+                return True
+            t0 = time.perf_counter()
+            cases, all_vectors = self._store.all_cases(with_vectors=True)
+            hashes = id_hashes(cases)
+            is_new = ~np.isin(hashes, self._memory_hashes)
+            new = np.flatnonzero(is_new)
+            old_cases = [c for c, fresh in zip(cases, is_new, strict=True) if not fresh]
+            budget = self.incremental_share * max(1, len(self._trained_hashes if self._trained_hashes is not None
+                                                         else ()))
+            if (not len(new) or len(old_cases) != len(self._memory_hashes)
+                    or self._incremental_cases + len(new) > budget or memory_signature(old_cases) != self._signature):
+                return False
+            ngrams, models = self._state
+            training = self._training or self._rebuild_training(cases, np.asarray(all_vectors, dtype=np.float32),
+                                                                hashes, ngrams)
+            if training is None:
+                return False
+            new_cases = [cases[int(i)] for i in new]
+            x_new = _features(np.asarray(all_vectors, dtype=np.float32)[new], [c.text for c in new_cases], ngrams,
+                              self._lexicon)
+            del all_vectors
+            x = sparse.vstack([training.x, x_new], format="csr")
+            y = {label: np.concatenate([values, np.array([_label_of(c, label) or "" for c in new_cases],
+                                                         dtype=object)])
+                 for label, values in training.y.items()}
+            updated: dict[str, LabelModel] = {}
+            for label, lm in models.items():
+                values = y.get(label)
+                if lm.model is None or values is None:
+                    updated[label] = lm
+                    continue
+                added = {v for v in values[len(training.hashes):] if v}
+                if not added:
+                    updated[label] = lm
+                    continue
+                if not added <= set(lm.classes):
+                    return False  # a class the heads never saw: only a full fit adds it
+                rows = np.flatnonzero(values != "")
+                counts = dict(lm.counts)
+                for v in values[len(training.hashes):]:
+                    if v:
+                        counts[v] = counts.get(v, 0) + 1
+                updated[label] = dataclasses.replace(lm, model=_warm_lr(lm.model, x[rows], values[rows]),
+                                                     counts=counts)
+            self._training = _TrainingRows(x=x, y=y, hashes=np.sort(np.concatenate([training.hashes, hashes[new]])))
+            self._state = (ngrams, updated)
+            self._fitted_revision, self._fitted_count = revision, len(cases)
+            self._memory_hashes = np.sort(hashes)
+            self._trained_hashes = self._training.hashes
+            self._incremental_cases += len(new)
+            self._signature = memory_signature(cases)
+            self.trained_ids = self.trained_ids | {c.id for c in new_cases}
+            self.updates += 1
+            self.last_update_seconds = time.perf_counter() - t0
+            log.info("local classifier heads updated", extra={
+                "new_cases": len(new), "trained_on": x.shape[0], "since_full_fit": self._incremental_cases,
+                "seconds": round(self.last_update_seconds, 2)})
+            if self.repository is not None:
+                self._save(ngrams, updated, self._signature, trained_on=x.shape[0])
+            return True
+
+    def _rebuild_training(self, cases: list[Case], vectors: np.ndarray, hashes: np.ndarray,
+                          ngrams: TfidfVectorizer | None) -> _TrainingRows | None:
+        """The kept training rows after a restart: the loaded fit's trained cases, found by their id hashes."""
+        if self._trained_hashes is None:
+            return None
+        rows = np.flatnonzero(np.isin(hashes, self._trained_hashes))
+        if len(rows) != len(self._trained_hashes):
+            return None
+        return self._training_rows([cases[int(i)] for i in rows], vectors[rows], hashes[rows], ngrams)
+
+    def _training_rows(self, cases: list[Case], vectors: np.ndarray, hashes: np.ndarray,
+                       ngrams: TfidfVectorizer | None) -> _TrainingRows:
+        return _TrainingRows(x=_features(vectors, [c.text for c in cases], ngrams, self._lexicon),
+                             y=self._label_columns(cases), hashes=np.sort(hashes))
+
+    def _label_columns(self, cases: list[Case]) -> dict[str, np.ndarray]:
+        return {label: np.array([_label_of(c, label) or "" for c in cases], dtype=object) for label in self.labels}
 
     def _fit(self, revision: int, *, force: bool = False, progress: ProgressHook | None = None
              ) -> ModelHeader | None:
@@ -499,8 +632,9 @@ class LocalClassifier:
             vectors = all_vectors[rows] if len(cases) else all_vectors
             key = fingerprint(self.settings_key, signature.digest, all_vectors, rows)  # the sample may differ
             del all_vectors
+            built: dict[str, sparse.csr_matrix] = {}  # the features, when this fit computes them (not cached)
             ngrams, models, oof = FITS.get_or_fit(
-                key, lambda: self._fit_models(sample, vectors, report))
+                key, lambda: self._fit_models(sample, vectors, report, keep=built))
             if self._listener is not None:  # before the swap: decisions never see models without it
                 report("fitting the critical detector", 0.8)
                 try:
@@ -511,6 +645,15 @@ class LocalClassifier:
             self._state = (ngrams, models)
             self._fitted_revision, self._fitted_count = revision, len(cases)
             self._memory_hashes = np.sort(hashes)
+            self._trained_hashes = np.sort(hashes[rows])
+            self._incremental_cases = 0
+            self._signature = signature
+            # the service keeps the training rows for incremental updates (evals and the CLI never update)
+            self._training = None
+            if self._background and self.incremental_share > 0 and len(cases):
+                x = built.get("x")
+                self._training = (_TrainingRows(x=x, y=self._label_columns(sample), hashes=self._trained_hashes)
+                                  if x is not None else self._training_rows(sample, vectors, hashes[rows], ngrams))
             self.trained_ids = frozenset(c.id for c in sample)
             self.fits += 1
             self.last_fit_seconds = time.perf_counter() - t0
@@ -531,7 +674,8 @@ class LocalClassifier:
         saved = SavedClassifier(ngrams=ngrams, models=models, fitted_count=self._fitted_count,
                                 listener_version=listener.version if listener is not None else None,
                                 listener_state=listener.export_state() if listener is not None else None,
-                                memory_hashes=self._memory_hashes)
+                                memory_hashes=self._memory_hashes, trained_hashes=self._trained_hashes,
+                                incremental_cases=self._incremental_cases)
         try:
             header = self.repository.save(saved, classifier=self.version, settings_key=self.settings_key,
                                           memory=signature, trained_on=trained_on,
@@ -554,12 +698,15 @@ class LocalClassifier:
         return out
 
     def _fit_models(
-        self, cases: list[Case], vectors: np.ndarray, report: ProgressHook
+        self, cases: list[Case], vectors: np.ndarray, report: ProgressHook,
+        keep: dict[str, sparse.csr_matrix] | None = None,
     ) -> tuple[TfidfVectorizer | None, dict[str, LabelModel], dict[str, tuple[list[str], np.ndarray, np.ndarray]]]:
         texts = [c.text for c in cases]
         report("fitting n-grams", 0.05)
         ngrams = _fit_ngrams(texts)
         x = _features(vectors, texts, ngrams, self._lexicon) if cases else sparse.csr_matrix((0, 0))
+        if keep is not None:
+            keep["x"] = x
         neighbours = self._neighbours(cases, vectors, report) if len(cases) >= 20 else [[] for _ in cases]
         oof: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
         models: dict[str, LabelModel] = {}
