@@ -118,6 +118,10 @@ def phase_restart(root: Path) -> dict[str, Any]:
     classifier = pipeline.classifier
     out: dict[str, Any] = {"restart_to_ready_s": round(ready, 1), "restart_refits": classifier.fits,
                            "loaded": classifier.loaded_version is not None}
+    # after ready, the service rebuilds the incremental update's training rows in the background
+    t_prep = time.perf_counter()
+    classifier.wait_for_refit(3600)
+    out["training_rows_rebuilt_after_ready_s"] = round(time.perf_counter() - t_prep, 1)
     # one new case: is it the nearest case of the very next search, and when is it in the heads?
     text = "w1 w2 w3 a brand new kind of case"
     vector = embedder.embed([text])

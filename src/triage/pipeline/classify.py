@@ -29,13 +29,13 @@ the memory by the eval harness).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -136,10 +136,14 @@ def _precision_threshold(scores: np.ndarray, correct: np.ndarray, target: float)
     return float(scores[order][last]), (last + 1) / len(scores)
 
 
-def _one_vs_rest(oof: np.ndarray, y: np.ndarray, classes: list[str], target: float
+def _one_vs_rest(oof: np.ndarray, y: np.ndarray, classes: list[str], target: float,
+                 secondary_of: list[list[str]] | None = None,
                  ) -> tuple[dict[str, tuple[float, float]], dict[str, float], dict[str, float], dict[str, float]]:
     """Per category, on out-of-fold mixed probabilities: Platt calibration, the `also` threshold and the
-    automation threshold (both at `target` precision), and the automated share at the latter."""
+    automation threshold (both at `target` precision), and the automated share at the latter.
+
+    A category applies to a case that has it as its category or as a secondary one (`secondary_of`): the one-vs-rest
+    probabilities are calibrated against every category a case is, not only its first."""
     platt: dict[str, tuple[float, float]] = {}
     also: dict[str, float] = {}
     auto: dict[str, float] = {}
@@ -148,6 +152,8 @@ def _one_vs_rest(oof: np.ndarray, y: np.ndarray, classes: list[str], target: flo
     confidence = oof.max(axis=1)
     for j, c in enumerate(classes):
         target_c = (y == c).astype(int)
+        if secondary_of is not None:
+            target_c |= np.array([c in a for a in secondary_of], dtype=int)
         if 5 <= target_c.sum() <= len(y) - 5:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
@@ -194,6 +200,7 @@ def bounded_sample(labels: list[str], size: int, seed: int, keep: Sequence[int] 
 
 
 MIN_CASES_FOR_NGRAMS = 30
+SECONDARY_WEIGHT = 0.5  # a secondary category's row weighs half a case: never more than the case's own category
 
 
 def _fit_ngrams(texts: list[str]) -> TfidfVectorizer | None:
@@ -217,12 +224,30 @@ def _features(
     return blocks[0] if len(blocks) == 1 else sparse.hstack(blocks, format="csr")
 
 
-def _fit_lr(x: np.ndarray | sparse.csr_matrix, y: np.ndarray) -> LogisticRegression:
+def _fit_lr(x: np.ndarray | sparse.csr_matrix, y: np.ndarray, weight: np.ndarray | None = None) -> LogisticRegression:
     model = LogisticRegression(C=8.0, max_iter=300)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(x, y)
+        model.fit(x, y, sample_weight=weight)
     return model
+
+
+def _expand(rows: np.ndarray, y: np.ndarray, also: list[list[str]] | None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Training rows for a multinomial head when cases carry secondary categories: a case of category A that is
+    also B is a row of A of weight 1 and a row of B of weight SECONDARY_WEIGHT. The first category keeps its full
+    weight, so the secondary evidence adds mass to B without taking the decision away from A (sharing the
+    weight equally made child-safety posts that are also sexual content lose their child-safety decision).
+    Without any secondary category, the rows as they are and no weights (the single-label fit, unchanged)."""
+    if also is None or not any(also[i] for i in rows):
+        return rows, y[rows], None
+    out_rows, out_y, out_w = [], [], []
+    for i in rows:
+        labels = [y[i], *also[i]]
+        out_rows += [i] * len(labels)
+        out_y += labels
+        out_w += [1.0] + [SECONDARY_WEIGHT] * len(also[i])
+    return np.array(out_rows), np.array(out_y, dtype=y.dtype), np.array(out_w)
 
 
 def _warm_lr(previous: LogisticRegression, x: sparse.csr_matrix, y: np.ndarray) -> LogisticRegression:
@@ -475,6 +500,11 @@ class LocalClassifier:
             self._fitted_revision = revision
         log.info("local classifier loaded", extra={"model_version": header.version, "cases": saved.fitted_count,
                                                    "same_memory": same_memory})
+        if self._background and self.incremental_share > 0 and not self.pinned:
+            # rebuild the kept training rows now, off the request path, so the first new case after a restart
+            # costs an update, not a rebuild plus an update
+            self._refitting = threading.Thread(target=self._prepare_logged, name="classifier-prepare", daemon=True)
+            self._refitting.start()
 
     def _adopt(self, header: ModelHeader, saved: object) -> bool:
         """Use a saved state (and its listener's); False when it is not one this classifier can use."""
@@ -517,6 +547,24 @@ class LocalClassifier:
         except Exception:  # a background refit that fails keeps the previous model (and says so)
             log.exception("the background refit failed; keeping the previous model")
 
+    def _prepare_logged(self) -> None:
+        """After a load: the training rows of the loaded fit; then whatever changed meanwhile (or while down)."""
+        try:
+            with self._lock:
+                if self._training is None:
+                    t0 = time.perf_counter()
+                    cases, vectors = self._store.all_cases(with_vectors=True)
+                    self._training = self._rebuild_training(cases, np.asarray(vectors, dtype=np.float32),
+                                                            id_hashes(cases), self._state[0])
+                    log.info("local classifier training rows rebuilt", extra={
+                        "rows": self._training.x.shape[0] if self._training is not None else 0,
+                        "seconds": round(time.perf_counter() - t0, 2)})
+            revision = self._store.revision()
+            if revision != self._fitted_revision and not self.pinned:
+                self._refresh_logged(revision)
+        except Exception:  # the store closed under it, say: the next change rebuilds or refits
+            log.warning("the training rows could not be rebuilt; the next change will", exc_info=True)
+
     def _update_heads(self, revision: int) -> bool:
         """Add the cases new since the last fit to the heads (warm-started on the kept training rows); False when
         this change needs a full refit instead: no kept rows, cases removed or relabelled, a class the heads do
@@ -532,6 +580,7 @@ class LocalClassifier:
                 return True
             t0 = time.perf_counter()
             cases, all_vectors = self._store.all_cases(with_vectors=True)
+            read_s = time.perf_counter() - t0
             hashes = id_hashes(cases)
             is_new = ~np.isin(hashes, self._memory_hashes)
             new = np.flatnonzero(is_new)
@@ -583,11 +632,13 @@ class LocalClassifier:
             self.trained_ids = self.trained_ids | {c.id for c in new_cases}
             self.updates += 1
             self.last_update_seconds = time.perf_counter() - t0
-            log.info("local classifier heads updated", extra={
-                "new_cases": len(new), "trained_on": x.shape[0], "since_full_fit": self._incremental_cases,
-                "seconds": round(self.last_update_seconds, 2)})
+            t_save = time.perf_counter()
             if self.repository is not None:
                 self._save(ngrams, updated, self._signature, trained_on=x.shape[0])
+            log.info("local classifier heads updated", extra={
+                "new_cases": len(new), "trained_on": x.shape[0], "since_full_fit": self._incremental_cases,
+                "seconds": round(self.last_update_seconds, 2), "read_memory_s": round(read_s, 2),
+                "save_s": round(time.perf_counter() - t_save, 2)})
             return True
 
     def _rebuild_training(self, cases: list[Case], vectors: np.ndarray, hashes: np.ndarray,
@@ -737,16 +788,21 @@ class LocalClassifier:
         counts = {c: int((y == c).sum()) for c in classes}
         if len(classes) < 2:
             return LabelModel(classes=classes, model=None, counts=counts), None
-        model = _fit_lr(x, y)
-        weight, temperature, oof = self._fit_mixture(x, [neighbours[i] for i in idx], y, classes, label)
+        # the category's secondary labels (only categories the memory has as a primary one are learnable)
+        also = ([[a for a in cases[i].also if a in counts and a != y[n]] for n, i in enumerate(idx)]
+                if label == "category" else None)
+        rows, y_rows, w_rows = _expand(np.arange(len(y)), y, also)
+        model = _fit_lr(x[rows], y_rows, w_rows)
+        weight, temperature, oof = self._fit_mixture(x, [neighbours[i] for i in idx], y, classes, label, also)
         fitted = LabelModel(classes=classes, model=model, temperature=temperature, knn_weight=weight, counts=counts)
         if oof is not None and label == "category":
             fitted.platt, fitted.also_threshold, fitted.auto_threshold, fitted.auto_coverage = _one_vs_rest(
-                oof, y, classes, self.target_precision)
+                oof, y, classes, self.target_precision, also)
         return fitted, ((classes, oof, idx) if oof is not None else None)
 
     def _fit_mixture(
-        self, x: sparse.csr_matrix, neighbours: list[list[CaseHit]], y: np.ndarray, classes: list[str], label: str
+        self, x: sparse.csr_matrix, neighbours: list[list[CaseHit]], y: np.ndarray, classes: list[str], label: str,
+        also: list[list[str]] | None = None,
     ) -> tuple[float | None, float, np.ndarray | None]:
         """Vote weight and temperature minimising the log-loss of out-of-fold predictions (≤ 3 folds).
 
@@ -761,7 +817,8 @@ class LocalClassifier:
         oof = np.zeros((len(y), len(classes)))
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self._seed)
         for train, test in splitter.split(np.zeros(len(y)), y):
-            model = _fit_lr(x[train], y[train])
+            rows, y_rows, w_rows = _expand(train, y, also)
+            model = _fit_lr(x[rows], y_rows, w_rows)
             proba = model.predict_proba(x[test])
             for j, c in enumerate(model.classes_):
                 oof[test, classes.index(c)] = proba[:, j]
