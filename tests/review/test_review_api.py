@@ -166,6 +166,19 @@ def test_reviewing_twice_updates_one_case(review_env: ReviewEnv) -> None:
         assert s.scalar(select(func.count()).select_from(CaseRow).where(CaseRow.ticket_id == t)) == 1
         assert s.get(CaseRow, two.json()["case_id"]).category == "harassment_bullying"  # type: ignore[union-attr]
 
+    # secondary categories: refused unless in the taxonomy; kept on the case (DB row and store) when they are
+    unknown = r.post(f"/v1/tickets/{t}/review", json={"action": "accept", "version": two.json()["version"],
+                                                      "also": ["not_a_category"]})
+    assert unknown.status_code == 422 and "also" in unknown.text
+    three = r.post(f"/v1/tickets/{t}/review", json={"action": "accept", "version": two.json()["version"],
+                                                    "category": "harassment_bullying",
+                                                    "also": ["doxxing_privacy", "harassment_bullying"]})
+    assert three.status_code == 200, three.text
+    with env.comps.sessions() as s:
+        assert s.get(CaseRow, three.json()["case_id"]).also == ["doxxing_privacy"]  # type: ignore[union-attr]
+    cases, _ = env.comps.store.all_cases(with_vectors=False)
+    assert [c.also for c in cases if c.id == three.json()["case_id"]] == [["doxxing_privacy"]]
+
 
 def test_history_is_the_audit_trail_with_versions(review_env: ReviewEnv) -> None:
     env = review_env

@@ -21,7 +21,7 @@ from triage.services.cases import read_numbered_rows
 GOOD: dict[str, Any] = {
     "id": "ops-1", "subject": "hacked", "body": "Someone changed my password and email.", "language": "en",
     "region": "US", "channel": "in_app_report", "reporter_type": "user", "category": "account_access",
-    "risk": "low", "queue": "account_support", "final_reply": "We restored your account.",
+    "also": [], "risk": "low", "queue": "account_support", "final_reply": "We restored your account.",
     "outcome": "account_restored", "status": "accepted",
 }
 
@@ -59,6 +59,11 @@ def test_seed_case_reuses_the_ticket_enums_and_refuses_unknown_keys() -> None:
     assert parsed.channel.value == "in_app_report" and parsed.reporter_type.value == "user"
     optional_empty = {**GOOD, "region": "", "queue": "", "final_reply": "", "outcome": ""}  # a CSV row
     assert SeedCase.model_validate(optional_empty).region is None
+    # secondary categories: a list, or a CSV cell of comma-separated categories or a JSON list
+    assert SeedCase.model_validate({**GOOD, "also": "hate_speech, violent_threat"}).also == [
+        "hate_speech", "violent_threat"]
+    assert SeedCase.model_validate({**GOOD, "also": '["spam"]'}).also == ["spam"]
+    assert SeedCase.model_validate({**GOOD, "also": ""}).also == []
     for bad in ({"colour": "red"}, {"language": "EN"}, {"region": "usa"}, {"status": "rejected"},
                 {"outcome": "shrug"}, {"body": "  "}, {"body": "nul\x00byte"}):
         with pytest.raises(ValidationError):
@@ -68,7 +73,7 @@ def test_seed_case_reuses_the_ticket_enums_and_refuses_unknown_keys() -> None:
 def test_each_kind_of_problem_is_found_on_its_line(tmp_path: Path, policy: Policy) -> None:
     file = write_jsonl(tmp_path / "cases.jsonl", [
         case(1),
-        case(2, category="jaywalking"),                       # line 2: unknown category
+        case(2, category="jaywalking", also=["spam", "loitering"]),  # line 2: unknown category and also
         case(3, category="child_safety", queue="child_safety", risk="high"),  # line 3: below the floor
         case(4, queue="appeals"),                             # line 4: not the routed queue
         case(5, channel="fax"),                               # line 5: not a channel
@@ -80,10 +85,11 @@ def test_each_kind_of_problem_is_found_on_its_line(tmp_path: Path, policy: Polic
     ])
     problems = validate_cases(read_numbered_rows(file), policy)
     assert where(problems) == {
-        (2, "category"), (3, "risk"), (4, "queue"), (5, "channel"), (6, "id"), (7, "colour"), (8, "body"),
+        (2, "category"), (2, "also"), (3, "risk"), (4, "queue"), (5, "channel"), (6, "id"), (7, "colour"), (8, "body"),
         (9, "queue"), (10, "risk"),
     }
-    by_line = {p.line: p for p in problems}
+    assert [p.message for p in problems if p.field == "also"] == ["'loitering' is not a category of the taxonomy"]
+    by_line = {p.line: p for p in problems if p.field != "also"}
     assert by_line[3].message == "'high' is below the floor of child_safety: 'critical'"
     assert "'account_support'" in by_line[4].message
     assert by_line[6].id == "ops-1" and "line 1" in by_line[6].message

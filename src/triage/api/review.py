@@ -94,6 +94,9 @@ class ReviewIn(RequestModel):
     decision_id: str | None = Field(default=None, max_length=64, description="optional: the decision you reviewed")
     final_reply: str | None = Field(default=None, max_length=20_000)
     category: str | None = Field(default=None, max_length=60, description="corrected category (taxonomy label)")
+    also: list[Annotated[str, Field(max_length=60)]] | None = Field(
+        default=None, max_length=10, description="secondary categories the ticket also is (taxonomy labels); the "
+        "past case it becomes carries them and the one-vs-rest heads learn them")
     risk: str | None = Field(default=None, max_length=20, description="corrected risk level")
     queue: str | None = Field(default=None, max_length=60,
                               description="corrected queue; follows a corrected category if unset")
@@ -241,7 +244,8 @@ def post_review(
         embedder=components.embedder, ticket_id=ticket_id, reviewer_id=key.id, reviewer_name=key.name,
         action=body.action,
         expected_version=_version_from(body.version, if_match), final_reply=body.final_reply,
-        category=body.category, risk=body.risk, queue=body.queue, reason_code=body.reason_code, note=body.note,
+        category=body.category, also=body.also, risk=body.risk, queue=body.queue, reason_code=body.reason_code,
+        note=body.note,
         decision_id=body.decision_id,
     )
     return review_out(result.review, version=result.ticket_version, learned=result.learned)

@@ -159,6 +159,7 @@ class CaseRow(Base):
     text: Mapped[str] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(8))
     category: Mapped[str] = mapped_column(String(60), index=True)
+    also: Mapped[list[Any] | None] = mapped_column(default=list)  # secondary categories
     risk: Mapped[str] = mapped_column(String(20))
     queue: Mapped[str | None] = mapped_column(String(60))
     channel: Mapped[str | None] = mapped_column(String(40))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import uuid
 from enum import StrEnum
@@ -28,6 +29,9 @@ class Case(BaseModel):
     text: str
     language: str | None = None
     category: str
+    also: list[str] = Field(default_factory=list, description=(
+        "secondary categories: the case is also these (a post can be hateful and threatening); the one-vs-rest "
+        "heads learn from them"))
     risk: str
     queue: str | None = None
     channel: str | None = None
@@ -95,6 +99,8 @@ class SeedCase(BaseModel):
     channel: Channel
     reporter_type: ReporterType
     category: str = Field(description="a category of policy/taxonomy.yaml")
+    also: list[str] = Field(default_factory=list, description="secondary categories of policy/taxonomy.yaml: the "
+                            "case is also these (a post can be hateful and threatening)")
     risk: str = Field(description="a risk level of policy/taxonomy.yaml, not below the category's floor")
     queue: str | None = Field(default=None, description="the queue policy/routing.yaml routes the case to")
     final_reply: str | None = Field(default=None, description="the reply that was sent to the reporter")
@@ -105,6 +111,20 @@ class SeedCase(BaseModel):
     @classmethod
     def _empty_is_absent(cls, value: Any) -> Any:
         return None if value == "" else value  # an empty CSV cell
+
+    @field_validator("also", mode="before")
+    @classmethod
+    def _list_cell(cls, value: Any) -> Any:
+        """A CSV cell: a JSON list, or categories separated by commas (empty: none)."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except ValueError:
+                return value  # reported by the model as not a list
+        return [part.strip() for part in text.split(",") if part.strip()]
 
     @field_validator("subject", "body", "final_reply")
     @classmethod

@@ -355,7 +355,8 @@ def _markdown(results: dict[str, Any]) -> str:
                   for lang, m in rep["by_language"].items()]
     if results["flags"]:
         lines += ["", "## Flags (scored only on rows that carry the key)", "",
-                  "| flag | n | positives | AUPRC | baseline AUPRC | AUROC | baseline AUROC | precision@op | recall@op |",
+                  "| flag | n | positives | AUPRC | baseline AUPRC | AUROC | baseline AUROC | precision@op "
+                  "| recall@op |",
                   "|---|---|---|---|---|---|---|---|---|"]
         lines += [f"| {n} | {r['n']} | {r['positives']} | {_fmt(r['auprc'])} | {_fmt(r.get('baseline_auprc'))} | "
                   f"{_fmt(r['auroc'])} | {_fmt(r.get('baseline_auroc'))} | {_fmt(r['precision'])} | "

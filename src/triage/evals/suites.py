@@ -265,7 +265,7 @@ class Suite:
         if rule != "from_flags":
             return rule
         for name, flag in self.spec.flags.items():
-            if example.flags.get(name) == 1 and flag.categories:
+            if example.flags.get(name) == 1 and flag.categories and not flag.any_of:  # any_of: derived, no category
                 return flag.categories[0]
         if all(example.flags.get(name) == 0 for name in self.spec.flags):
             return "no_violation"
@@ -277,6 +277,12 @@ class Suite:
             return None
         row: dict[str, Any] = {"id": example.id, "text": example.text, "category": category,
                                "language": example.language, "final_reply": example.reference}
+        if self.spec.memory_category == "from_flags":  # every positive flag's category: a post can be several
+            also = [flag.categories[0] for name, flag in self.spec.flags.items()
+                    if example.flags.get(name) == 1 and flag.categories and not flag.any_of
+                    and flag.categories[0] != category]
+            if also:
+                row["also"] = list(dict.fromkeys(also))
         for name in ("risk", "queue", *self.learned):
             if name in example.gold:
                 row[name] = example.gold[name]

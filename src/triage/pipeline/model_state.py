@@ -59,8 +59,10 @@ class MemorySignature:
 def memory_signature(cases: list[Case]) -> MemorySignature:
     """Order-independent: the store may return cases in any order."""
     h = hashlib.sha256()
+    # `also` only when a case has some, so the digests of single-label memories saved before it stay the same
     for key in sorted(f"{c.id}\x1f{c.category}\x1f{c.risk}\x1f{c.queue or ''}\x1f"
-                      f"{json.dumps(c.extra, sort_keys=True, default=str)}" for c in cases):
+                      f"{json.dumps(c.extra, sort_keys=True, default=str)}"
+                      + (f"\x1f{','.join(sorted(c.also))}" if c.also else "") for c in cases):
         h.update(key.encode())
         h.update(b"\x1e")
     return MemorySignature(cases=len(cases), digest=h.hexdigest())

@@ -96,6 +96,9 @@ def _policy_problems(
     if isinstance(category, str) and category not in policy.categories:
         found.append(("category", f"{category!r} is not a category of the taxonomy"))
         category = None
+    for other in case.also if case is not None else ():
+        if other not in policy.categories:
+            found.append(("also", f"{other!r} is not a category of the taxonomy"))
     if isinstance(risk, str) and risk not in policy.risk_order:
         found.append(("risk", f"{risk!r} is not a risk level ({', '.join(policy.risk_order)})"))
         risk = None

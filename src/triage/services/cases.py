@@ -34,7 +34,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-CASE_FIELDS = ("text", "language", "category", "risk", "queue", "channel", "reporter_type", "final_reply",
+CASE_FIELDS = ("text", "language", "category", "also", "risk", "queue", "channel", "reporter_type", "final_reply",
                "outcome", "status", "id")
 
 
@@ -105,6 +105,12 @@ class ImportReport:
         return dict(self.__dict__)
 
 
+def _also(value: Any, *, primary: str) -> list[str]:
+    """Secondary categories from a list or a comma-separated string; the primary one and repeats dropped."""
+    items = value if isinstance(value, list) else str(value or "").split(",")
+    return [c for c in dict.fromkeys(str(i).strip() for i in items) if c and c != primary]
+
+
 def row_to_case(row: dict[str, Any], fields: FieldMap, *, source: str, extra_labels: Iterable[str] = ()) -> Case:
     text = fields.value(row, "text")
     category = fields.value(row, "category")
@@ -119,6 +125,7 @@ def row_to_case(row: dict[str, Any], fields: FieldMap, *, source: str, extra_lab
         key=key,
         text=redacted,
         category=str(category),
+        also=_also(values.get("also"), primary=str(category)),
         risk=str(values.get("risk") or "low"),
         language=values.get("language"),
         queue=values.get("queue"),
@@ -153,7 +160,7 @@ def write_cases(
         with sessions.begin() as session:
             for c in cases:
                 row = session.get(CaseRow, c.id) or CaseRow(id=c.id, key=c.key)
-                for name in ("source", "text", "language", "category", "risk", "queue", "channel",
+                for name in ("source", "text", "language", "category", "also", "risk", "queue", "channel",
                              "reporter_type", "final_reply", "outcome", "status", "extra"):
                     setattr(row, name, getattr(c, name))
                 row.ticket_id = ticket_id or row.ticket_id
@@ -251,4 +258,5 @@ def export_cases(session: Session, *, reviewed_only: bool = False) -> Iterator[d
             "category": row.category, "risk": row.risk, "queue": row.queue, "channel": row.channel,
             "reporter_type": row.reporter_type, "final_reply": row.final_reply, "outcome": row.outcome,
             "status": row.status, "ticket_id": row.ticket_id, **({"extra": row.extra} if row.extra else {}),
+            **({"also": list(row.also)} if row.also else {}),
         }

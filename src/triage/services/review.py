@@ -195,7 +195,7 @@ def review_ticket(
     *, sessions: sessionmaker[Session], policy: Policy, store: CaseStore, embedder: Embedder, ticket_id: str,
     reviewer_id: str, reviewer_name: str, action: str,
     expected_version: int, final_reply: str | None = None, category: str | None = None,
-    risk: str | None = None, queue: str | None = None, reason_code: str | None = None,
+    also: list[str] | None = None, risk: str | None = None, queue: str | None = None, reason_code: str | None = None,
     note: str | None = None, decision_id: str | None = None, now: datetime | None = None,
 ) -> ReviewResult:
     """Record a reviewer's verdict on the latest decision; refuse a stale `expected_version` with 409."""
@@ -220,6 +220,9 @@ def review_ticket(
     if note is not None and len(note) > 2000:
         raise InvalidTicket("note: at most 2000 characters", field="note")
     _check_labels(policy, category, risk, queue)
+    for other in also or ():
+        if other not in policy.taxonomy.categories:
+            raise InvalidTicket(f"also: {other!r} is not in the taxonomy", field="also")
 
     with sessions() as session:
         ticket = session.get(Ticket, ticket_id)
@@ -283,7 +286,8 @@ def review_ticket(
             case = Case(
                 id=case_id, key=f"ticket:{ticket.id}", source="review",
                 text=redact(f"{ticket.subject}\n\n{ticket.body}".strip()).text, language=ticket.language,
-                category=final_category, risk=final_risk, queue=queue, channel=ticket.channel,
+                category=final_category, also=[c for c in dict.fromkeys(also or ()) if c != final_category],
+                risk=final_risk, queue=queue, channel=ticket.channel,
                 reporter_type=ticket.reporter_type,
                 final_reply=redact(sent).text if sent is not None else None,
                 outcome=f"review_{action}", status=_case_status(action, distance > 0, corrected),

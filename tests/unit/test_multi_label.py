@@ -1,0 +1,81 @@
+"""A case can be several categories (`Case.also`): the one-vs-rest heads learn it (issue 12, multi-label evidence).
+
+Real parts: the edge case store (a temporary one) and the local classifier; synthetic vectors, so the test
+controls which cases are "both".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from triage.adapters.edge_store import EdgeCaseStore
+from triage.domain.cases import Case, case_id_for
+from triage.pipeline.classify import LocalClassifier, _expand
+from triage.pipeline.model_state import memory_signature
+from triage.services.cases import FieldMap, row_to_case
+
+DIM = 32
+
+
+def _memory(with_also: bool) -> tuple[list[Case], np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(11)
+    centres = rng.standard_normal((3, DIM))
+    cases, vectors = [], []
+
+    def add(n: int, centre: np.ndarray, category: str, also: list[str], words: str) -> None:
+        for i in range(n):
+            v = centre + 0.35 * rng.standard_normal(DIM)
+            key = f"{category}-{'+'.join(also)}-{i}"
+            cases.append(Case(id=case_id_for(key), key=key, text=f"{words} number {i}", category=category,
+                              also=also if with_also else [], risk="low"))
+            vectors.append(v / np.linalg.norm(v))
+
+    add(40, centres[0], "hate_speech", [], "slurs against a group")
+    add(40, centres[1], "violent_threat", [], "I will hurt you")
+    add(40, centres[2], "spam", [], "buy followers cheap")
+    both = (centres[0] + centres[1]) / 2
+    add(30, both, "hate_speech", ["violent_threat"], "slurs and I will hurt your group")
+    query = both / np.linalg.norm(both)
+    return cases, np.asarray(vectors, dtype=np.float32), query.astype(np.float32)
+
+
+def _fitted(with_also: bool) -> tuple[LocalClassifier, np.ndarray]:
+    cases, vectors, query = _memory(with_also)
+    store = EdgeCaseStore.temporary(dimension=DIM, collection="t")
+    store.upsert(cases, vectors)
+    classifier = LocalClassifier(store, labels=("category",))
+    classifier.ensure_fitted()
+    return classifier, query
+
+
+def test_secondary_categories_raise_their_one_vs_rest_probability_and_are_reported() -> None:
+    text = "slurs and I will hurt your group number 99"
+    single, query = _fitted(with_also=False)
+    multi, _ = _fitted(with_also=True)
+    p_single = single.predict(query, [], text)
+    p_multi = multi.predict(query, [], text)
+    assert p_multi.top("category")[0] == p_single.top("category")[0] == "hate_speech"
+    assert p_multi.ovr["violent_threat"] > p_single.ovr["violent_threat"] + 0.2, (p_single.ovr, p_multi.ovr)
+    assert "violent_threat" in p_multi.also
+
+
+def test_expand_shares_a_case_between_its_categories_and_leaves_single_label_rows_alone() -> None:
+    y = np.array(["a", "b", "a"], dtype=object)
+    rows, labels, weights = _expand(np.arange(3), y, [[], ["c"], []])
+    assert rows.tolist() == [0, 1, 1, 2] and labels.tolist() == ["a", "b", "c", "a"]
+    assert weights is not None and weights.tolist() == [1.0, 1.0, 0.5, 1.0]  # the first category keeps its weight
+    rows, labels, weights = _expand(np.arange(3), y, [[], [], []])
+    assert rows.tolist() == [0, 1, 2] and weights is None  # the single-label fit, as before
+
+
+def test_imported_rows_carry_secondary_categories_and_the_memory_digest_sees_them() -> None:
+    case = row_to_case({"id": "1", "text": "t", "category": "hate_speech", "also": "violent_threat, hate_speech,"},
+                       FieldMap(), source="import")
+    assert case.also == ["violent_threat"]  # the primary category and blanks dropped
+    listed = row_to_case({"id": "1", "text": "t", "category": "spam", "also": ["scam_fraud"]}, FieldMap(),
+                         source="import")
+    assert listed.also == ["scam_fraud"]
+    plain = case.model_copy(update={"also": []})
+    # a relabel of the secondary categories is a change of the memory; a single-label case keeps its old digest
+    assert memory_signature([case]) != memory_signature([plain])
+    assert memory_signature([plain]).digest == memory_signature([plain.model_copy()]).digest
