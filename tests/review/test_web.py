@@ -117,3 +117,18 @@ def test_migration_0002_goes_down_and_up(db_url: str) -> None:
     command.upgrade(cfg, "head")
     assert "reviews" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_the_migrations_build_the_schema_the_models_declare(db_url: str) -> None:
+    """A column added to a model without its migration (or the reverse) is found here, on both databases."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from triage.db.models import Base
+
+    engine = create_engine(db_url)
+    command.upgrade(alembic_config(db_url), "head")
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), Base.metadata)
+    engine.dispose()
+    assert diff == []
