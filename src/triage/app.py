@@ -11,8 +11,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from triage import __version__
 from triage.api import health, review, tickets
@@ -31,11 +33,62 @@ from triage.telemetry import Telemetry
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace.export import SpanExporter
 
-__all__ = ["create_app"]
+__all__ = ["RequestContext", "create_app"]
 
 log = logging.getLogger(__name__)
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+class RequestContext:
+    """The request id (the client's `X-Request-ID` when it is a plain token, else a new one) in every log line
+    and response, the security headers on every response, one access-log line per request, and a 500 problem
+    carrying the request id for an error nothing else answered.
+
+    Pure ASGI rather than `@app.middleware("http")`: Starlette's BaseHTTPMiddleware runs the rest of the app in
+    a second task and streams the response through a memory channel, a measurable share of a request that
+    takes a few milliseconds (issue 11's per-ticket overhead)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = ""
+        for name, value in scope.get("headers") or ():
+            if name == b"x-request-id":
+                rid = value.decode("latin-1")
+                break
+        if not _REQUEST_ID.fullmatch(rid):  # a client's id goes into logs and headers: only a plain token
+            rid = uuid.uuid4().hex[:16]
+        token = request_id_var.set(rid)
+        start = time.perf_counter()
+        status = {"code": 0}
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                headers = MutableHeaders(scope=message)
+                headers["x-request-id"] = rid
+                for name, value in SECURITY_HEADERS:
+                    headers.setdefault(name.decode(), value.decode())
+            await send(message)
+
+        try:
+            try:
+                await self.app(scope, receive, send_with_headers)
+            except Exception:  # answered here, so the 500 carries the request id like every response
+                if status["code"]:
+                    raise  # the response has started: nothing can be answered any more
+                log.exception("unexpected error")
+                await problem(500, "Internal error", f"an unexpected error occurred; it has been logged with "
+                              f"request id {rid}")(scope, receive, send_with_headers)
+            log.info("request", extra={"method": scope["method"], "path": scope["path"], "status": status["code"],
+                                       "ms": round((time.perf_counter() - start) * 1000, 1)})
+        finally:
+            request_id_var.reset(token)
+
 
 DESCRIPTION = """
 LLM-assisted triage for trust-and-safety tickets. Each ticket is persisted first, redacted,
@@ -120,30 +173,7 @@ def create_app(settings: Settings, *, components: Components | None = None,
     app.include_router(review_web.router)
     app.mount(review_web.STATIC_PATH, review_web.static_assets(), name="review-static")
 
-    @app.middleware("http")
-    async def request_context(request: Request, call_next: Any) -> Response:
-        rid = request.headers.get("x-request-id") or ""
-        if not _REQUEST_ID.fullmatch(rid):  # a client's id goes into logs and headers: only a plain token
-            rid = uuid.uuid4().hex[:16]
-        token = request_id_var.set(rid)
-        start = time.perf_counter()
-        try:
-            try:
-                response: Response = await call_next(request)
-            except Exception:  # answered here, so the 500 carries the request id like every response
-                log.exception("unexpected error")
-                response = problem(500, "Internal error", f"an unexpected error occurred; it has been logged "
-                                   f"with request id {rid}")
-            response.headers["x-request-id"] = rid
-            for name, value in SECURITY_HEADERS:
-                response.headers.setdefault(name.decode(), value.decode())
-            log.info("request", extra={"method": request.method, "path": request.url.path,
-                                       "status": response.status_code,
-                                       "ms": round((time.perf_counter() - start) * 1000, 1)})
-        finally:
-            request_id_var.reset(token)
-        return response
-
+    app.add_middleware(RequestContext)
     app.add_middleware(JsonBodyByDefault)
     app.add_middleware(BodySizeLimit, max_bytes=settings.limits.max_body_bytes)
     app.add_middleware(InFlightMiddleware, in_flight=telemetry.in_flight)
