@@ -57,6 +57,13 @@ def test_secondary_categories_raise_their_one_vs_rest_probability_and_are_report
     assert p_multi.top("category")[0] == p_single.top("category")[0] == "hate_speech"
     assert p_multi.ovr["violent_threat"] > p_single.ovr["violent_threat"] + 0.2, (p_single.ovr, p_multi.ovr)
     assert "violent_threat" in p_multi.also
+    # the category's one-vs-rest head (positive on the 30 cases that are also a threat) carries that evidence: the
+    # stacked calibration, fitted out of fold, weighs it positively
+    model = multi._state[1]["category"]
+    assert set(model.head_classes) == {"hate_speech", "violent_threat", "spam"}
+    assert model.stack["violent_threat"][2] > 0
+    alone = single._state[1]["category"]
+    assert model.head_scores(query)["violent_threat"] > alone.head_scores(query)["violent_threat"]
 
 
 def test_expand_shares_a_case_between_its_categories_and_leaves_single_label_rows_alone() -> None:

@@ -91,6 +91,19 @@ class LabelModel:
     also_threshold: dict[str, float] = field(default_factory=dict)
     auto_threshold: dict[str, float] = field(default_factory=dict)
     auto_coverage: dict[str, float] = field(default_factory=dict)  # out of fold, at auto_threshold
+    # category: a binary one-vs-rest head per category on the embedding (rows: head_classes; a case is positive
+    # for its category and its secondary ones), and the calibration that stacks it with the mixed probability
+    head_classes: list[str] = field(default_factory=list)
+    head_w: np.ndarray | None = None  # (len(head_classes), embedding dimension)
+    head_b: np.ndarray | None = None
+    stack: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # intercept, w(mixed), w(head)
+
+    def head_scores(self, vector: np.ndarray) -> dict[str, float]:
+        """Each one-vs-rest head's decision value for one embedding (one matrix product for all of them)."""
+        if self.head_w is None or self.head_b is None:
+            return {}
+        scores = self.head_w @ np.asarray(vector, dtype=np.float64).ravel() + self.head_b
+        return {c: float(v) for c, v in zip(self.head_classes, scores, strict=True)}
 
     def predict_proba(self, vectors: np.ndarray | sparse.csr_matrix) -> np.ndarray:
         if self.model is None:
@@ -100,10 +113,15 @@ class LabelModel:
         idx = [list(self.model.classes_).index(c) for c in self.classes]
         return raw[:, idx]
 
-    def one_vs_rest(self, p: np.ndarray) -> np.ndarray:
-        """Calibrated P(category c applies), per column of the mixed distribution `p`."""
+    def one_vs_rest(self, p: np.ndarray, heads: dict[str, float] | None = None) -> np.ndarray:
+        """Calibrated P(category c applies), per column of the mixed distribution `p` (one row), stacked with the
+        category's one-vs-rest head score where there is one."""
         out = np.array(p, dtype=np.float64, copy=True)
         for j, c in enumerate(self.classes):
+            if heads and c in self.stack and c in heads:
+                a, w_mixed, w_head = self.stack[c]
+                out[..., j] = _sigmoid(a + w_mixed * _logit(out[..., j]) + w_head * heads[c])
+                continue
             a, b = self.platt.get(c, (0.0, 1.0))
             out[..., j] = _sigmoid(a + b * _logit(out[..., j]))
         return out
@@ -137,13 +155,18 @@ def _precision_threshold(scores: np.ndarray, correct: np.ndarray, target: float)
 
 
 def _one_vs_rest(oof: np.ndarray, y: np.ndarray, classes: list[str], target: float,
-                 secondary_of: list[list[str]] | None = None,
+                 secondary_of: list[list[str]] | None = None, head_oof: dict[str, np.ndarray] | None = None,
+                 stack: dict[str, tuple[float, float, float]] | None = None,
                  ) -> tuple[dict[str, tuple[float, float]], dict[str, float], dict[str, float], dict[str, float]]:
     """Per category, on out-of-fold mixed probabilities: Platt calibration, the `also` threshold and the
     automation threshold (both at `target` precision), and the automated share at the latter.
 
     A category applies to a case that has it as its category or as a secondary one (`secondary_of`): the one-vs-rest
-    probabilities are calibrated against every category a case is, not only its first."""
+    probabilities are calibrated against every category a case is, not only its first.
+
+    With `head_oof` (a category's one-vs-rest head, out of fold), the calibration is a logistic regression on
+    both the mixed probability's logit and the head's score, written into `stack`: the head sees what the
+    multinomial model spreads over several categories, the mixed probability what the vote and n-grams add."""
     platt: dict[str, tuple[float, float]] = {}
     also: dict[str, float] = {}
     auto: dict[str, float] = {}
@@ -160,6 +183,13 @@ def _one_vs_rest(oof: np.ndarray, y: np.ndarray, classes: list[str], target: flo
                 lr = LogisticRegression(C=1.0, max_iter=200).fit(_logit(oof[:, j]).reshape(-1, 1), target_c)
             platt[c] = (float(lr.intercept_[0]), float(lr.coef_[0][0]))
         q = _sigmoid(np.array(platt.get(c, (0.0, 1.0))[0]) + platt.get(c, (0.0, 1.0))[1] * _logit(oof[:, j]))
+        if head_oof is not None and stack is not None and c in head_oof:
+            both = np.column_stack([_logit(oof[:, j]), head_oof[c]])
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                lr = LogisticRegression(C=1.0, max_iter=200).fit(both, target_c)
+            stack[c] = (float(lr.intercept_[0]), float(lr.coef_[0][0]), float(lr.coef_[0][1]))
+            q = _sigmoid(stack[c][0] + both @ np.array(stack[c][1:]))
         secondary = _precision_threshold(q, target_c.astype(bool), target)
         if secondary is not None and np.isfinite(secondary[0]):
             also[c] = max(0.5, secondary[0])  # a secondary category is more likely than not, at least
@@ -272,6 +302,31 @@ class _TrainingRows:
     hashes: np.ndarray  # the id hashes of these rows' cases, sorted (a set: not in the rows' order)
 
 
+MIN_HEAD_POSITIVES = 5  # a category's one-vs-rest head needs this many positive (and negative) cases
+
+
+def _fit_heads(vectors: np.ndarray, targets: dict[str, np.ndarray], seed: int
+               ) -> tuple[list[str], np.ndarray | None, np.ndarray | None, dict[str, np.ndarray]]:
+    """A binary logistic regression per category on the embedding (scikit-learn's defaults, like the per-flag
+    baseline of the eval), and each one's out-of-fold decision values (3 folds) for the stacked calibration."""
+    classes, weights, biases, oof = [], [], [], {}
+    for c, t in targets.items():
+        if not MIN_HEAD_POSITIVES <= int(t.sum()) <= len(t) - MIN_HEAD_POSITIVES:
+            continue
+        scores = np.zeros(len(t))
+        for train, test in StratifiedKFold(n_splits=3, shuffle=True, random_state=seed).split(vectors, t):
+            scores[test] = LogisticRegression(max_iter=500).fit(vectors[train], t[train]).decision_function(
+                vectors[test])
+        head = LogisticRegression(max_iter=500).fit(vectors, t)
+        classes.append(c)
+        weights.append(head.coef_[0])
+        biases.append(head.intercept_[0])
+        oof[c] = scores
+    if not classes:
+        return [], None, None, {}
+    return classes, np.array(weights), np.array(biases), oof
+
+
 def _vote(hits: list[CaseHit], label: str, classes: list[str]) -> np.ndarray:
     scores = np.zeros(len(classes))
     index = {c: i for i, c in enumerate(classes)}
@@ -382,7 +437,7 @@ class LocalClassifier:
     model serves at once and a refit follows, in the background for the service).
     """
 
-    version = "local-knn-lr.v2"
+    version = "local-knn-lr.v3"  # v3: one-vs-rest heads on the embedding, stacked into the calibration
 
     def __init__(
         self,
@@ -763,7 +818,7 @@ class LocalClassifier:
         models: dict[str, LabelModel] = {}
         for n, label in enumerate(self.labels):
             report(f"fitting {label}", 0.4 + 0.4 * n / max(1, len(self.labels)))
-            models[label], label_oof = self._fit_label(cases, x, neighbours, label)
+            models[label], label_oof = self._fit_label(cases, x, neighbours, label, vectors)
             if label_oof is not None:
                 oof[label] = label_oof
         return ngrams, models, oof
@@ -775,7 +830,8 @@ class LocalClassifier:
             thread.join(timeout)
 
     def _fit_label(
-        self, cases: list[Case], features: sparse.csr_matrix, neighbours: list[list[CaseHit]], label: str
+        self, cases: list[Case], features: sparse.csr_matrix, neighbours: list[list[CaseHit]], label: str,
+        vectors: np.ndarray | None = None,
     ) -> tuple[LabelModel, tuple[list[str], np.ndarray, np.ndarray] | None]:
         pairs = [(i, _label_of(c, label)) for i, c in enumerate(cases)]
         pairs = [(i, v) for i, v in pairs if v]
@@ -796,8 +852,14 @@ class LocalClassifier:
         weight, temperature, oof = self._fit_mixture(x, [neighbours[i] for i in idx], y, classes, label, also)
         fitted = LabelModel(classes=classes, model=model, temperature=temperature, knn_weight=weight, counts=counts)
         if oof is not None and label == "category":
+            head_oof: dict[str, np.ndarray] | None = None
+            if vectors is not None:
+                targets = {c: ((y == c) | np.array([c in a for a in also or [[]] * len(y)])).astype(int)
+                           for c in classes}
+                fitted.head_classes, fitted.head_w, fitted.head_b, head_oof = _fit_heads(
+                    np.asarray(vectors, dtype=np.float64)[idx], targets, self._seed)
             fitted.platt, fitted.also_threshold, fitted.auto_threshold, fitted.auto_coverage = _one_vs_rest(
-                oof, y, classes, self.target_precision, also)
+                oof, y, classes, self.target_precision, also, head_oof, fitted.stack)
         return fitted, ((classes, oof, idx) if oof is not None else None)
 
     def _fit_mixture(
@@ -861,7 +923,7 @@ class LocalClassifier:
             vote_top[label] = lm.classes[int(np.argmax(vote_p))] if strong else None
             model_top[label] = lm.classes[int(np.argmax(model_p))] if lm.model is not None else None
             if label == "category" and lm.platt:
-                ovr = lm.one_vs_rest(calibrated)
+                ovr = lm.one_vs_rest(calibrated, lm.head_scores(vector))
                 out.ovr = {c: float(p) for c, p in zip(lm.classes, ovr, strict=True)}
                 top = lm.classes[int(np.argmax(calibrated))]
                 out.also = [c for c in lm.classes
