@@ -20,7 +20,7 @@ from enum import Enum
 from typing import Any
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -168,8 +168,9 @@ def write_decision(
             latest = latest_decision(session, ticket_id)
             if first_only and latest is not None:
                 return latest
-            seq = (session.scalar(select(func.max(DecisionRow.seq)).where(DecisionRow.ticket_id == ticket_id))
-                   or 0) + 1
+            # the latest decision has the highest seq: no second query (a concurrent writer taking the same seq
+            # fails the unique constraint and this loop reads again)
+            seq = (latest.seq if latest is not None else 0) + 1
             row = decision_row(d, ticket_id=ticket_id, seq=seq)
             session.add(row)
             if ticket.status in ("received", "decided", "failed"):
