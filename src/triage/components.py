@@ -190,6 +190,7 @@ def _reembed_memory(settings: Settings, registry: CollectionRegistry, active: Ac
             copied = 0
         registry.record(ActiveCollection(directory=directory, embedder=name, source=getattr(embedder, "source", None),
                                          dimension=embedder.dimension, cases=copied, switched_at=registry.now()))
+        registry.prune(q.keep_collections)
     except BaseException:
         target.close()
         shutil.rmtree(registry.path_of(directory), ignore_errors=True)

@@ -162,6 +162,7 @@ def test_the_service_on_a_finetuned_model_reembeds_into_a_new_collection_and_dec
         back = registry.active()
         assert back.embedder == embedder.name and back.directory.startswith("triage_cases--m-")
         assert (registry.root / new.directory).is_dir(), "the fine-tuned collection is kept"
+        assert not (registry.root / old.directory).exists(), "older ones are removed (keep_collections 1)"
         cases, vectors = rolled.store.all_cases(with_vectors=True)
         assert np.allclose(vectors, embedder.embed([c.text for c in cases]), atol=1e-4)
     finally:

@@ -42,3 +42,26 @@ def test_the_active_collection_is_never_rebuilt_in_place_and_a_stale_build_is_cl
     (stale / "gen-000001").mkdir(parents=True)
     assert registry.prepare_directory(stale.name) == stale
     assert not stale.exists()
+
+
+def test_after_a_switch_only_the_newest_inactive_collections_are_kept(tmp_path: Path) -> None:
+    import os
+
+    registry = CollectionRegistry(tmp_path, "triage_cases")
+    (tmp_path / "triage_cases").mkdir()  # the first collection, from before the pointer
+    (tmp_path / "other_memory--m-1").mkdir()  # another collection's directory: never touched
+    for n, version in enumerate(("20261101T000000Z-aaaa", "20261115T000000Z-bbbb", "20261130T000000Z-cccc")):
+        path = tmp_path / registry.directory_for(f"{BASE}+ft:embedder-{version}")
+        path.mkdir()
+        os.utime(path, (1_000_000 + n, 1_000_000 + n))
+    os.utime(tmp_path / "triage_cases", (999_999, 999_999))
+    newest = registry.directory_for(f"{BASE}+ft:embedder-20261130T000000Z-cccc")
+    registry.record(ActiveCollection(directory=newest, embedder=f"{BASE}+ft:embedder-20261130T000000Z-cccc"))
+    assert [p.name for p in registry.inactive()] == [
+        "triage_cases--embedder-20261115T000000Z-bbbb", "triage_cases--embedder-20261101T000000Z-aaaa", "triage_cases"]
+    removed = registry.prune(keep=1)
+    assert removed == ["triage_cases--embedder-20261101T000000Z-aaaa", "triage_cases"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == [
+        "other_memory--m-1", "triage_cases--embedder-20261115T000000Z-bbbb", newest]
+    assert registry.prune(keep=0) == ["triage_cases--embedder-20261115T000000Z-bbbb"]
+    assert (tmp_path / newest).is_dir(), "the active collection is never removed"

@@ -13,8 +13,9 @@ Layout under `<qdrant path>/edge/`::
     triage_cases--m-3f2a9c1d0b7e/         ... or by another model (named by a digest of its name)
     triage_cases.ACTIVE                   JSON `ActiveCollection`: the directory in use, the model of its vectors
 
-Old directories are kept for a roll-back (`triage model` does not remove them); a roll-back re-embeds too,
-because cases reviewed meanwhile are only in the newer collection.
+After a switch, the newest `TRIAGE_QDRANT__KEEP_COLLECTIONS` (1) inactive directories are kept as a safety copy
+and older ones removed (`prune`). A roll-back re-embeds anyway, because cases reviewed meanwhile are only in
+the newer collection.
 """
 
 from __future__ import annotations
@@ -113,6 +114,23 @@ class CollectionRegistry:
             log.info("removing an earlier build of the collection %s before re-embedding", directory)
             shutil.rmtree(path)
         return path
+
+    def inactive(self) -> list[Path]:
+        """The collection directories of this memory that are not in use, newest first."""
+        active = self.active().directory
+        found = [p for p in self.root.glob(f"{self.collection}*") if p.is_dir() and p.name != active
+                 and (p.name == self.collection or p.name.startswith(f"{self.collection}--"))]
+        return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+    def prune(self, keep: int) -> list[str]:
+        """Remove all but the newest `keep` inactive collection directories; returns the names removed."""
+        removed = []
+        for path in self.inactive()[keep:]:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+        if removed:
+            log.info("old collections of the case memory removed", extra={"removed": removed, "kept": keep})
+        return removed
 
     @staticmethod
     def now() -> str:
