@@ -10,7 +10,7 @@ import numpy as np
 
 from triage.adapters.edge_store import EdgeCaseStore
 from triage.domain.cases import Case, case_id_for
-from triage.pipeline.classify import LocalClassifier, _expand
+from triage.pipeline.classify import LocalClassifier, _expand, _features
 from triage.pipeline.model_state import memory_signature
 from triage.services.cases import FieldMap, row_to_case
 
@@ -86,3 +86,31 @@ def test_imported_rows_carry_secondary_categories_and_the_memory_digest_sees_the
     # a relabel of the secondary categories is a change of the memory; a single-label case keeps its old digest
     assert memory_signature([case]) != memory_signature([plain])
     assert memory_signature([plain]).digest == memory_signature([plain.model_copy()]).digest
+
+
+def test_an_incremental_update_keeps_the_secondary_categories_in_the_head() -> None:
+    cases, vectors, query = _memory(with_also=True)
+    store = EdgeCaseStore.temporary(dimension=DIM, collection="t")
+    store.upsert(cases, vectors)
+    classifier = LocalClassifier(store, labels=("category",), background_refit=True, incremental_share=0.5,
+                                 seed=3)  # a seed of its own: no fit shared with the other tests of this file
+    classifier.ensure_fitted()  # the first fit is made before deciding, and keeps its training rows
+    text = "slurs and I will hurt your group number 99"
+
+    def threat_share() -> float:  # the multinomial head's own probability, before the vote and the temperature
+        ngrams, models = classifier._state
+        head = models["category"]
+        return float(head.predict_proba(_features(query.reshape(1, -1), [text], ngrams))[0][
+            head.classes.index("violent_threat")])
+
+    before = threat_share()
+    assert before > 0.2  # the 30 posts that are both put weight on the threat
+    many = [Case(id=case_id_for(f"extra-{i}"), key=f"extra-{i}", text=f"buy followers cheap now {i}", category="spam",
+                 risk="low") for i in range(5)]
+    store.upsert(many, vectors[80:85])  # spam cases' vectors
+    classifier.ensure_fitted()
+    classifier.wait_for_refit(60)
+    assert (classifier.updates, classifier.fits) == (1, 1)
+    # the update refits on the same rows and weights as the full fit, secondary rows included; without them the
+    # warm start would move the head to the single-label optimum, where the mixed posts are hate speech only
+    assert abs(threat_share() - before) < 0.05, before

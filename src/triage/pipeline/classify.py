@@ -280,7 +280,8 @@ def _expand(rows: np.ndarray, y: np.ndarray, also: list[list[str]] | None
     return np.array(out_rows), np.array(out_y, dtype=y.dtype), np.array(out_w)
 
 
-def _warm_lr(previous: LogisticRegression, x: sparse.csr_matrix, y: np.ndarray) -> LogisticRegression:
+def _warm_lr(previous: LogisticRegression, x: sparse.csr_matrix, y: np.ndarray,
+             weight: np.ndarray | None = None) -> LogisticRegression:
     """`_fit_lr` started from `previous`'s coefficients: with a few cases added to the rows it was fitted on, L-BFGS
     starts next to the optimum and needs a few iterations instead of a few hundred."""
     model = LogisticRegression(C=8.0, max_iter=300, warm_start=True)
@@ -288,7 +289,7 @@ def _warm_lr(previous: LogisticRegression, x: sparse.csr_matrix, y: np.ndarray) 
     model.intercept_ = previous.intercept_.copy()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(x, y)
+        model.fit(x, y, sample_weight=weight)
     return model
 
 
@@ -302,6 +303,7 @@ class _TrainingRows:
     hashes: np.ndarray  # the id hashes of these rows' cases, sorted (a set: not in the rows' order)
 
 
+_ALSO = "\x00also"  # the training rows' column of secondary categories (never a label name)
 MIN_HEAD_POSITIVES = 5  # a category's one-vs-rest head needs this many positive (and negative) cases
 
 
@@ -655,9 +657,10 @@ class LocalClassifier:
                               self._lexicon)
             del all_vectors
             x = sparse.vstack([training.x, x_new], format="csr")
-            y = {label: np.concatenate([values, np.array([_label_of(c, label) or "" for c in new_cases],
-                                                         dtype=object)])
-                 for label, values in training.y.items()}
+            y = {label: np.concatenate([values, np.array(column, dtype=object)])
+                 for label, values in training.y.items()
+                 for column in [[_label_of(c, label) or "" for c in new_cases] if label != _ALSO
+                                else [",".join(c.also) for c in new_cases]]}
             updated: dict[str, LabelModel] = {}
             for label, lm in models.items():
                 values = y.get(label)
@@ -675,7 +678,12 @@ class LocalClassifier:
                 for v in values[len(training.hashes):]:
                     if v:
                         counts[v] = counts.get(v, 0) + 1
-                updated[label] = dataclasses.replace(lm, model=_warm_lr(lm.model, x[rows], values[rows]),
+                also = None
+                if label == "category":  # the same rows and weights as a full fit: secondary categories included
+                    also = [[a for a in str(s).split(",") if a and a in lm.classes and a != values[i]]
+                            for i, s in enumerate(y[_ALSO])]
+                fit_rows, fit_y, fit_w = _expand(rows, values, also)
+                updated[label] = dataclasses.replace(lm, model=_warm_lr(lm.model, x[fit_rows], fit_y, fit_w),
                                                      counts=counts)
             self._training = _TrainingRows(x=x, y=y, hashes=np.sort(np.concatenate([training.hashes, hashes[new]])))
             self._state = (ngrams, updated)
@@ -712,7 +720,10 @@ class LocalClassifier:
                              y=self._label_columns(cases), hashes=np.sort(hashes))
 
     def _label_columns(self, cases: list[Case]) -> dict[str, np.ndarray]:
-        return {label: np.array([_label_of(c, label) or "" for c in cases], dtype=object) for label in self.labels}
+        """Each label's values ("" where a case lacks it) and, under `_ALSO`, the secondary categories (joined)."""
+        columns = {label: np.array([_label_of(c, label) or "" for c in cases], dtype=object) for label in self.labels}
+        columns[_ALSO] = np.array([",".join(c.also) for c in cases], dtype=object)
+        return columns
 
     def _fit(self, revision: int, *, force: bool = False, progress: ProgressHook | None = None
              ) -> ModelHeader | None:
