@@ -19,4 +19,5 @@ def test_a_warm_started_head_reaches_the_cold_fit_of_the_same_rows() -> None:
     cold = _fit_lr(x, labels)
     assert list(warm.classes_) == list(cold.classes_)
     assert np.abs(warm.predict_proba(x) - cold.predict_proba(x)).max() < 0.01
+    assert np.abs(warm.coef_ - previous.coef_).max() > 1e-3  # it moved: not the previous head returned as it was
     assert warm.n_iter_[0] < cold.n_iter_[0]  # and it got there in fewer iterations
