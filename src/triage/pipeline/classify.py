@@ -283,8 +283,13 @@ def _expand(rows: np.ndarray, y: np.ndarray, also: list[list[str]] | None
 def _warm_lr(previous: LogisticRegression, x: sparse.csr_matrix, y: np.ndarray,
              weight: np.ndarray | None = None) -> LogisticRegression:
     """`_fit_lr` started from `previous`'s coefficients: with a few cases added to the rows it was fitted on, L-BFGS
-    starts next to the optimum and needs a few iterations instead of a few hundred."""
-    model = LogisticRegression(C=8.0, max_iter=300, warm_start=True)
+    starts next to the optimum and needs a few iterations instead of a few hundred.
+
+    With a tolerance 100 times tighter than the cold fit's: a few cases among thousands move the (averaged)
+    gradient by less than scikit-learn's default 1e-4, and at that tolerance L-BFGS stops at once and returns the
+    previous head unchanged (measured: 0 iterations for 10 cases added to 590; 25 at 1e-6, which lands 0.003
+    from the exact optimum against the previous head's 0.16)."""
+    model = LogisticRegression(C=8.0, max_iter=300, warm_start=True, tol=1e-6)
     model.coef_ = previous.coef_.copy()
     model.intercept_ = previous.intercept_.copy()
     with warnings.catch_warnings():
