@@ -493,7 +493,8 @@ class LocalClassifier:
         # incremental update (seconds) instead of a full refit; 0 = always a full refit
         self.incremental_share = incremental_share
         self.updates = 0  # incremental updates made by this instance
-        self.last_update_seconds: float | None = None
+        self.last_update_seconds: float | None = None  # from the start of the last update to its heads in use
+        self.last_update_timing: dict[str, float] = {}  # its parts: reading the memory, fitting, saving
         self._training: _TrainingRows | None = None
         self._trained_hashes: np.ndarray | None = None
         self._incremental_cases = 0
@@ -666,6 +667,7 @@ class LocalClassifier:
                  for label, values in training.y.items()
                  for column in [[_label_of(c, label) or "" for c in new_cases] if label != _ALSO
                                 else [",".join(c.also) for c in new_cases]]}
+            t_fit = time.perf_counter()
             updated: dict[str, LabelModel] = {}
             for label, lm in models.items():
                 values = y.get(label)
@@ -703,10 +705,11 @@ class LocalClassifier:
             t_save = time.perf_counter()
             if self.repository is not None:
                 self._save(ngrams, updated, self._signature, trained_on=x.shape[0])
+            self.last_update_timing = {"read_memory_s": round(read_s, 2), "fit_s": round(t_save - t_fit, 2),
+                                       "save_s": round(time.perf_counter() - t_save, 2)}
             log.info("local classifier heads updated", extra={
                 "new_cases": len(new), "trained_on": x.shape[0], "since_full_fit": self._incremental_cases,
-                "seconds": round(self.last_update_seconds, 2), "read_memory_s": round(read_s, 2),
-                "save_s": round(time.perf_counter() - t_save, 2)})
+                "seconds": round(self.last_update_seconds, 2), **self.last_update_timing})
             return True
 
     def _rebuild_training(self, cases: list[Case], vectors: np.ndarray, hashes: np.ndarray,
