@@ -4,6 +4,7 @@ stage; no ticket text in any attribute; off unless configured."""
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,12 @@ def test_a_span_per_ticket_with_a_child_per_stage(tmp_path: Path, seeded_dir: Pa
         r = http.post("/v1/tickets:batch", json={"tickets": [ticket("t-1", BODY_A), ticket("t-2", BODY_B)]})
         assert r.status_code < 300, r.text
         ticket_ids = {item["result"]["ticket_id"] for item in r.json()["results"]}
+    # the request's span ends when the app returns, just after the last byte is sent: the client can read the
+    # response first, so wait (bounded) for it to be exported
+    deadline = time.monotonic() + 10
+    while not any(s.name == "POST /v1/tickets:batch" for s in exporter.get_finished_spans()):
+        assert time.monotonic() < deadline, "the request span was never exported"
+        time.sleep(0.02)
     spans = exporter.get_finished_spans()
     assert not [s for s in spans if "healthz" in s.name]
     servers = [s for s in spans if s.name == "POST /v1/tickets:batch" and s.parent is None]
