@@ -13,9 +13,23 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from triage.domain.tickets import Channel, ReporterType, check_text
 
-__all__ = ["Case", "CaseHit", "CaseOutcome", "ReplyStatus", "SeedCase", "case_id_for"]
+__all__ = ["Case", "category_list", "CaseHit", "CaseOutcome", "ReplyStatus", "SeedCase", "case_id_for"]
 
 _NAMESPACE = uuid.UUID("6f1c3d0e-2b8a-4c57-9d4e-7a1b2c3d4e5f")
+
+
+def category_list(value: Any) -> Any:
+    """Categories from a cell: a list as it is, a JSON list, or names separated by commas (empty: none). Anything
+    else is returned unchanged for the caller's validation to refuse."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return value  # reported by the model as not a list
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def case_id_for(key: str) -> str:
@@ -115,16 +129,7 @@ class SeedCase(BaseModel):
     @field_validator("also", mode="before")
     @classmethod
     def _list_cell(cls, value: Any) -> Any:
-        """A CSV cell: a JSON list, or categories separated by commas (empty: none)."""
-        if not isinstance(value, str):
-            return value
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                return json.loads(text)
-            except ValueError:
-                return value  # reported by the model as not a list
-        return [part.strip() for part in text.split(",") if part.strip()]
+        return category_list(value)  # a CSV cell
 
     @field_validator("subject", "body", "final_reply")
     @classmethod

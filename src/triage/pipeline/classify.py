@@ -154,6 +154,14 @@ def _precision_threshold(scores: np.ndarray, correct: np.ndarray, target: float)
     return float(scores[order][last]), (last + 1) / len(scores)
 
 
+def _applies(y: np.ndarray, c: str, secondary_of: list[list[str]] | None) -> np.ndarray:
+    """1 where category `c` applies to a case: its own category, or one of its secondary ones."""
+    target = (y == c).astype(int)
+    if secondary_of is not None:
+        target |= np.array([c in a for a in secondary_of], dtype=int)
+    return target
+
+
 def _one_vs_rest(oof: np.ndarray, y: np.ndarray, classes: list[str], target: float,
                  secondary_of: list[list[str]] | None = None, head_oof: dict[str, np.ndarray] | None = None,
                  stack: dict[str, tuple[float, float, float]] | None = None,
@@ -174,9 +182,7 @@ def _one_vs_rest(oof: np.ndarray, y: np.ndarray, classes: list[str], target: flo
     top = oof.argmax(axis=1)
     confidence = oof.max(axis=1)
     for j, c in enumerate(classes):
-        target_c = (y == c).astype(int)
-        if secondary_of is not None:
-            target_c |= np.array([c in a for a in secondary_of], dtype=int)
+        target_c = _applies(y, c, secondary_of)
         if 5 <= target_c.sum() <= len(y) - 5:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
@@ -642,7 +648,9 @@ class LocalClassifier:
             if revision == self._fitted_revision:
                 return True
             t0 = time.perf_counter()
-            cases, all_vectors = self._store.all_cases(with_vectors=True)
+            cases, stored = self._store.all_cases(with_vectors=True)
+            all_vectors = np.asarray(stored, dtype=np.float32)
+            del stored
             read_s = time.perf_counter() - t0
             hashes = id_hashes(cases)
             is_new = ~np.isin(hashes, self._memory_hashes)
@@ -654,13 +662,11 @@ class LocalClassifier:
                     or self._incremental_cases + len(new) > budget or memory_signature(old_cases) != self._signature):
                 return False
             ngrams, models = self._state
-            training = self._training or self._rebuild_training(cases, np.asarray(all_vectors, dtype=np.float32),
-                                                                hashes, ngrams)
+            training = self._training or self._rebuild_training(cases, all_vectors, hashes, ngrams)
             if training is None:
                 return False
             new_cases = [cases[int(i)] for i in new]
-            x_new = _features(np.asarray(all_vectors, dtype=np.float32)[new], [c.text for c in new_cases], ngrams,
-                              self._lexicon)
+            x_new = _features(all_vectors[new], [c.text for c in new_cases], ngrams, self._lexicon)
             del all_vectors
             x = sparse.vstack([training.x, x_new], format="csr")
             y = {label: np.concatenate([values, np.array(column, dtype=object)])
@@ -873,8 +879,7 @@ class LocalClassifier:
         if oof is not None and label == "category":
             head_oof: dict[str, np.ndarray] | None = None
             if vectors is not None:
-                targets = {c: ((y == c) | np.array([c in a for a in also or [[]] * len(y)])).astype(int)
-                           for c in classes}
+                targets = {c: _applies(y, c, also) for c in classes}
                 fitted.head_classes, fitted.head_w, fitted.head_b, head_oof = _fit_heads(
                     np.asarray(vectors, dtype=np.float64)[idx], targets, self._seed)
             fitted.platt, fitted.also_threshold, fitted.auto_threshold, fitted.auto_coverage = _one_vs_rest(

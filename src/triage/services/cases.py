@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from triage.db.models import CaseRow
-from triage.domain.cases import Case, case_id_for
+from triage.domain.cases import Case, case_id_for, category_list
 from triage.errors import InvalidTicket
 from triage.pipeline.redact import redact
 from triage.ports import CaseStore, Embedder
@@ -106,8 +106,11 @@ class ImportReport:
 
 
 def _also(value: Any, *, primary: str) -> list[str]:
-    """Secondary categories from a list or a comma-separated string; the primary one and repeats dropped."""
-    items = value if isinstance(value, list) else str(value or "").split(",")
+    """Secondary categories (`category_list`: a list, a JSON list or comma-separated); the primary one, blanks and
+    repeats dropped."""
+    items = category_list(value) if value is not None else []
+    if not isinstance(items, list):
+        raise ValueError(f"also: {value!r} is not a list of categories")
     return [c for c in dict.fromkeys(str(i).strip() for i in items) if c and c != primary]
 
 
