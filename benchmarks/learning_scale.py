@@ -135,7 +135,7 @@ def phase_restart(root: Path) -> dict[str, Any]:
     out["new_case_in_heads_s"] = round(time.perf_counter() - t1, 1)
     # decisions use the new heads from the swap, before the version is saved
     out["new_case_heads_live_s"] = round(classifier.last_update_seconds or 0.0, 1)
-    out["update_timing"] = dict(classifier.last_update_timing)
+    out["update_timing"] = dict(classifier.last_update_timing, read=classifier.last_update_read)
     # in the sample the heads were fitted on (past the bound the class counts stay at their quota)
     out["heads_counted_it"] = case.id in classifier.trained_ids
     out["first_change"] = "incremental update" if classifier.updates else "full refit"
@@ -148,7 +148,7 @@ def phase_restart(root: Path) -> dict[str, Any]:
     classifier.wait_for_refit(3600)
     out["next_case_in_heads_s"] = round(time.perf_counter() - t2, 1)
     out["next_case_heads_live_s"] = round(classifier.last_update_seconds or 0.0, 1)
-    out["next_update_timing"] = dict(classifier.last_update_timing)
+    out["next_update_timing"] = dict(classifier.last_update_timing, read=classifier.last_update_read)
     out["next_case_counted"] = second.id in classifier.trained_ids
     out["updates"], out["fits_after_restart"] = classifier.updates, classifier.fits
     out["restart_peak_rss_mb"] = peak_rss_mb()

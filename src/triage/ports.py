@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from triage.domain.cases import Case, CaseHit
 
-__all__ = ["CaseStore", "Embedder", "Llm", "LlmAnswer", "LlmUsage"]
+__all__ = ["CaseStore", "Embedder", "Llm", "LlmAnswer", "LlmUsage", "StoreChanges"]
 
 
 class Embedder(Protocol):
@@ -27,6 +27,15 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Return L2-normalised float32 vectors, one row per text."""
         ...
+
+
+@dataclass(frozen=True)
+class StoreChanges:
+    """The cases written to a store since a revision (the latest version of each), and the revision they reach."""
+
+    cases: list[Case]
+    vectors: np.ndarray
+    revision: int
 
 
 class CaseStore(Protocol):
@@ -46,6 +55,11 @@ class CaseStore(Protocol):
 
     def revision(self) -> int:
         """Changes whenever cases are added or changed (used to refit the local model)."""
+        ...
+
+    def changes_since(self, revision: int) -> StoreChanges | None:
+        """The cases written since `revision`, when this store knows them without reading everything (its own
+        recent writes); None when it cannot say (a server other processes write to, a revision too old)."""
         ...
 
     def close(self) -> None: ...

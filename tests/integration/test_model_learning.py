@@ -23,7 +23,7 @@ from triage.domain.cases import Case, case_id_for
 from triage.models_cli import train_model
 from triage.pipeline.classify import bounded_sample
 from triage.pipeline.decision import TicketFacts
-from triage.pipeline.model_state import STATE_SUFFIX, ModelRepository
+from triage.pipeline.model_state import STATE_SUFFIX, ModelRepository, memory_signature
 
 pytestmark = pytest.mark.slow
 
@@ -121,9 +121,9 @@ def test_a_memory_changed_while_down_serves_the_saved_model_then_updates_in_the_
 def test_an_incremental_update_moves_the_heads_to_the_new_case_and_a_relabel_refits(
     tmp_path: Path, make_components: Callable[..., Components], embedder: Any
 ) -> None:
-    _, comps, _ = trained(tmp_path, make_components)  # type: ignore[misc]
+    settings, comps, _ = trained(tmp_path, make_components)  # type: ignore[misc]
     classifier = comps.pipeline.classifier
-    classifier.ensure_fitted()  # adopts the trained version and keeps its training rows
+    classifier.ensure_fitted()  # adopts the trained version
     text = "my grandmother got a call from someone pretending to be the bank and she sent them her savings"
     vector = embedder.embed([text])
     # the heads alone, without the vote (no neighbours passed)
@@ -134,15 +134,31 @@ def test_an_incremental_update_moves_the_heads_to_the_new_case_and_a_relabel_ref
     classifier.ensure_fitted()
     classifier.wait_for_refit(120)
     assert (classifier.updates, classifier.fits) == (1, 1), "the new case is added, not refitted"
+    assert classifier.last_update_read == "memory"  # the adopted fit's training rows were not kept yet
     after = classifier.predict(vector[0], [], text).probs["category"]["scam_fraud"]
     assert after > before + 0.02, (before, after)
+
+    # the next case: the kept rows are extended from the store's journal of its writes, no read of the memory
+    text2 = "a fake lottery page said I won a phone and asked me to pay the delivery fee first"
+    vector2 = embedder.embed([text2])
+    before2 = classifier.predict(vector2[0], [], text2).probs["category"]["scam_fraud"]
+    comps.store.upsert([Case(id=case_id_for("lottery"), key="lottery", text=text2, category="scam_fraud",
+                             risk="medium", language="en")], vector2)
+    classifier.ensure_fitted()
+    classifier.wait_for_refit(120)
+    assert (classifier.updates, classifier.fits, classifier.last_update_read) == (2, 1, "journal")
+    assert classifier.predict(vector2[0], [], text2).probs["category"]["scam_fraud"] > before2 + 0.02
+    assert classifier.fitted_count == 19 * 4 + 2
+    # the signature extended case by case is that of the whole memory: a restart loads it without a refit
+    saved = ModelRepository(model_dir(settings)).header(classifier.saved_version or "")
+    assert saved.memory == memory_signature(comps.store.all_cases(with_vectors=False)[0])
 
     relabelled = case.model_copy(update={"category": "spam"})  # a correction of a case the heads were fitted on
     comps.store.upsert([relabelled], vector)
     classifier.ensure_fitted()
     classifier.wait_for_refit(120)
-    assert (classifier.updates, classifier.fits) == (1, 2), "a relabel is not an addition: a full refit"
-    assert classifier.class_counts()["scam_fraud"] == 4
+    assert (classifier.updates, classifier.fits) == (2, 2), "a relabel is not an addition: a full refit"
+    assert classifier.class_counts()["scam_fraud"] == 5  # four seeds and the lottery case; grandmother is spam
 
 
 def test_a_new_case_is_used_by_the_very_next_decision_and_the_heads_follow(

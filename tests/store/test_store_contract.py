@@ -190,6 +190,43 @@ def test_revision_changes_on_every_write(store: CaseStore) -> None:
     assert len(seen) == 5
 
 
+def test_changes_since_gives_each_case_written_since_a_revision_once_as_last_written(store: CaseStore) -> None:
+    cases, vectors = make_cases(4)
+    start = store.revision()
+    store.upsert(cases[:2], vectors[:2])
+    middle = store.revision()
+    relabelled = cases[0].model_copy(update={"category": "fraud"})
+    store.upsert([relabelled, cases[2]], vectors[[3, 2]])
+    changes = store.changes_since(middle)
+    if isinstance(store, QdrantCaseStore):  # other processes may write to a server: it cannot say
+        assert changes is None
+        return
+    assert changes is not None and changes.revision == store.revision()
+    assert [c.id for c in changes.cases] == [cases[0].id, cases[2].id]
+    assert changes.cases[0].category == "fraud"
+    np.testing.assert_array_equal(changes.vectors, vectors[[3, 2]])
+    since_start = store.changes_since(start)
+    assert since_start is not None
+    assert sorted(c.id for c in since_start.cases) == sorted(c.id for c in cases[:3])
+    assert [c.category for c in since_start.cases if c.id == cases[0].id] == ["fraud"]
+    nothing = store.changes_since(store.revision())
+    assert nothing is not None and nothing.cases == [] and nothing.vectors.shape == (0, DIM)
+
+
+def test_the_edge_journal_is_bounded_and_then_says_it_cannot_tell(tmp_path: Path) -> None:
+    store = EdgeCaseStore(tmp_path / "edge", dimension=DIM, tuning=EdgeTuning(journal_cases=5))
+    try:
+        cases, vectors = make_cases(8)
+        for i in range(0, 8, 2):  # four writes of two cases
+            store.upsert(cases[i:i + 2], vectors[i:i + 2])
+        assert store.changes_since(0) is None  # the first writes were forgotten
+        assert store.changes_since(1) is None
+        kept = store.changes_since(2)  # the last two writes (four cases) are kept
+        assert kept is not None and [c.id for c in kept.cases] == [c.id for c in cases[6:8] + cases[4:6]]
+    finally:
+        store.close()
+
+
 def test_an_empty_store_answers_with_nothing(store: CaseStore) -> None:
     q = unit(np.random.default_rng(1), 2)
     assert store.count() == 0

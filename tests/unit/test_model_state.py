@@ -25,6 +25,13 @@ def test_the_memory_signature_ignores_order_and_sees_a_relabel() -> None:
     assert memory_signature(relabelled).cases == 5
 
 
+def test_a_signature_extended_by_new_cases_is_the_signature_of_the_whole_memory() -> None:
+    cases = [case(i) for i in range(6)]
+    assert memory_signature(cases[:4]).plus(cases[4:]) == memory_signature(cases)
+    assert memory_signature([]).plus(cases) == memory_signature(cases)
+    assert memory_signature(cases[:4]).plus([case(4, "scam_fraud"), case(5)]) != memory_signature(cases)
+
+
 def test_a_saved_version_loads_only_with_the_same_code_settings_and_bytes(tmp_path: Path) -> None:
     repo = ModelRepository(tmp_path / "models")
     signature = memory_signature([case(1)])

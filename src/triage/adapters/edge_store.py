@@ -35,6 +35,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ import qdrant_edge as qe
 
 from triage.domain.cases import Case, CaseHit
 from triage.errors import StoreUnavailable, TriageError
+from triage.ports import StoreChanges
 
 __all__ = ["EdgeCaseStore", "EdgeTuning"]
 
@@ -95,6 +97,8 @@ class EdgeTuning:
     replay_limit: int = 100_000
     #: niceness of the optimiser process: requests get the CPU first
     optimiser_nice: int = 10
+    #: recent writes kept in memory for `changes_since` (cases; ~1.5 kB each with a 384-d vector)
+    journal_cases: int = 20_000
 
 
 @contextlib.contextmanager
@@ -142,6 +146,11 @@ class EdgeCaseStore:
         self._requested = False
         self._retry_after = 0.0
         self._touched: set[str] | None = None  # ids written while a copy is optimised
+        # this process's recent writes (the shard is locked to it), so the classifier's update after a new case
+        # reads those cases instead of the whole memory (`changes_since`); bounded in cases
+        self._journal: deque[tuple[int, list[Case], np.ndarray]] = deque()
+        self._journal_cases = 0
+        self._journal_floor = 0  # changes since a revision below this are no longer all in the journal
         self._child: subprocess.Popen[str] | None = None
         started = time.perf_counter()
         self._generation, self._shard = self._open_live()
@@ -242,6 +251,7 @@ class EdgeCaseStore:
             if self._touched is not None:
                 self._touched.update(c.id for c in cases)
             self._writes += 1
+            self._remember(list(cases), rows)
             self._pending += len(cases)
             self._unflushed += len(cases)
             if self._unflushed >= self.tuning.flush_every:  # small flushes now, no long one before a copy
@@ -251,6 +261,33 @@ class EdgeCaseStore:
             self._last_write = time.monotonic()
         with self._wake:
             self._wake.notify()
+
+    def _remember(self, cases: list[Case], rows: np.ndarray) -> None:
+        """Journal one write (under the write lock), forgetting the oldest beyond `journal_cases`."""
+        self._journal.append((self._writes, cases, rows.copy()))
+        self._journal_cases += len(cases)
+        while self._journal and self._journal_cases > self.tuning.journal_cases:
+            revision, dropped, _ = self._journal.popleft()
+            self._journal_cases -= len(dropped)
+            self._journal_floor = revision
+
+    def changes_since(self, revision: int) -> StoreChanges | None:
+        with self._write_lock:
+            if revision < self._journal_floor or revision > self._writes:
+                return None
+            entries = [e for e in self._journal if e[0] > revision]
+            latest = self._writes
+        seen: set[str] = set()
+        cases: list[Case] = []
+        rows: list[np.ndarray] = []
+        for _, written, vectors in reversed(entries):  # newest first: a case written twice counts once, as last
+            for case, vector in zip(written, vectors, strict=True):
+                if case.id not in seen:
+                    seen.add(case.id)
+                    cases.append(case)
+                    rows.append(vector)
+        vectors_out = np.asarray(rows, dtype=np.float32).reshape(-1, self.dimension)
+        return StoreChanges(cases=cases, vectors=vectors_out, revision=latest)
 
     def _check_vectors(self, vectors: np.ndarray, rows: int) -> np.ndarray:
         array = np.asarray(vectors, dtype=np.float32)

@@ -13,6 +13,7 @@ from qdrant_client import QdrantClient, models
 
 from triage.domain.cases import Case, CaseHit
 from triage.errors import StoreUnavailable
+from triage.ports import StoreChanges
 
 __all__ = ["QdrantCaseStore"]
 
@@ -141,6 +142,10 @@ class QdrantCaseStore:
     def revision(self) -> int:
         # the count catches writes by other processes (server mode); the counter catches relabels here
         return hash((self.count(), self._revision))
+
+    def changes_since(self, revision: int) -> StoreChanges | None:
+        # other processes write to a server: only a full read sees their changes
+        return None
 
     def close(self) -> None:
         self._client.close()

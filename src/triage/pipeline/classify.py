@@ -51,7 +51,7 @@ from triage.domain.cases import Case, CaseHit
 from triage.pipeline.fit_cache import FitCache, fingerprint
 from triage.pipeline.lexicon import Lexicon
 from triage.pipeline.model_state import MemorySignature, ModelHeader, ModelRepository, memory_signature
-from triage.ports import CaseStore
+from triage.ports import CaseStore, StoreChanges
 
 __all__ = ["FitListener", "FitResult", "LabelModel", "LocalClassifier", "LocalPrediction", "SavedClassifier",
            "bounded_sample"]
@@ -501,6 +501,7 @@ class LocalClassifier:
         self.updates = 0  # incremental updates made by this instance
         self.last_update_seconds: float | None = None  # from the start of the last update to its heads in use
         self.last_update_timing: dict[str, float] = {}  # its parts: reading the memory, fitting, saving
+        self.last_update_read = ""  # where its new cases came from: "journal" (the store's) or "memory" (all)
         self._training: _TrainingRows | None = None
         self._trained_hashes: np.ndarray | None = None
         self._incremental_cases = 0
@@ -648,26 +649,38 @@ class LocalClassifier:
             if revision == self._fitted_revision:
                 return True
             t0 = time.perf_counter()
-            cases, stored = self._store.all_cases(with_vectors=True)
-            all_vectors = np.asarray(stored, dtype=np.float32)
-            del stored
-            read_s = time.perf_counter() - t0
-            hashes = id_hashes(cases)
-            is_new = ~np.isin(hashes, self._memory_hashes)
-            new = np.flatnonzero(is_new)
-            old_cases = [c for c, fresh in zip(cases, is_new, strict=True) if not fresh]
+            delta = self._changes_since_fit()
+            if delta is not None:  # this process's own writes: read those cases, not the whole memory
+                new_cases, new_vectors = delta.cases, delta.vectors
+                new_hashes = id_hashes(new_cases)
+                if np.isin(new_hashes, self._memory_hashes).any():
+                    return False  # a case written again, perhaps relabelled: a full refit checks
+                revision = delta.revision
+                signature = self._signature.plus(new_cases)
+                memory_hashes = np.sort(np.concatenate([self._memory_hashes, new_hashes]))
+                training = self._training
+                read_s = time.perf_counter() - t0
+            else:
+                cases, stored = self._store.all_cases(with_vectors=True)
+                all_vectors = np.asarray(stored, dtype=np.float32)
+                del stored
+                read_s = time.perf_counter() - t0
+                hashes = id_hashes(cases)
+                is_new = ~np.isin(hashes, self._memory_hashes)
+                new = np.flatnonzero(is_new)
+                old_cases = [c for c, fresh in zip(cases, is_new, strict=True) if not fresh]
+                if len(old_cases) != len(self._memory_hashes) or memory_signature(old_cases) != self._signature:
+                    return False
+                new_cases, new_vectors, new_hashes = [cases[int(i)] for i in new], all_vectors[new], hashes[new]
+                signature, memory_hashes = memory_signature(cases), np.sort(hashes)
+                training = self._training or self._rebuild_training(cases, all_vectors, hashes, self._state[0])
+                del all_vectors, cases
             budget = self.incremental_share * max(1, len(self._trained_hashes if self._trained_hashes is not None
                                                          else ()))
-            if (not len(new) or len(old_cases) != len(self._memory_hashes)
-                    or self._incremental_cases + len(new) > budget or memory_signature(old_cases) != self._signature):
+            if not new_cases or self._incremental_cases + len(new_cases) > budget or training is None:
                 return False
             ngrams, models = self._state
-            training = self._training or self._rebuild_training(cases, all_vectors, hashes, ngrams)
-            if training is None:
-                return False
-            new_cases = [cases[int(i)] for i in new]
-            x_new = _features(all_vectors[new], [c.text for c in new_cases], ngrams, self._lexicon)
-            del all_vectors
+            x_new = _features(new_vectors, [c.text for c in new_cases], ngrams, self._lexicon)
             x = sparse.vstack([training.x, x_new], format="csr")
             y = {label: np.concatenate([values, np.array(column, dtype=object)])
                  for label, values in training.y.items()
@@ -698,15 +711,16 @@ class LocalClassifier:
                 fit_rows, fit_y, fit_w = _expand(rows, values, also)
                 updated[label] = dataclasses.replace(lm, model=_warm_lr(lm.model, x[fit_rows], fit_y, fit_w),
                                                      counts=counts)
-            self._training = _TrainingRows(x=x, y=y, hashes=np.sort(np.concatenate([training.hashes, hashes[new]])))
+            self._training = _TrainingRows(x=x, y=y, hashes=np.sort(np.concatenate([training.hashes, new_hashes])))
             self._state = (ngrams, updated)
-            self._fitted_revision, self._fitted_count = revision, len(cases)
-            self._memory_hashes = np.sort(hashes)
+            self._fitted_revision, self._fitted_count = revision, signature.cases
+            self._memory_hashes = memory_hashes
             self._trained_hashes = self._training.hashes
-            self._incremental_cases += len(new)
-            self._signature = memory_signature(cases)
+            self._incremental_cases += len(new_cases)
+            self._signature = signature
             self.trained_ids = self.trained_ids | {c.id for c in new_cases}
             self.updates += 1
+            self.last_update_read = "journal" if delta is not None else "memory"
             self.last_update_seconds = time.perf_counter() - t0
             t_save = time.perf_counter()
             if self.repository is not None:
@@ -714,9 +728,17 @@ class LocalClassifier:
             self.last_update_timing = {"read_memory_s": round(read_s, 2), "fit_s": round(t_save - t_fit, 2),
                                        "save_s": round(time.perf_counter() - t_save, 2)}
             log.info("local classifier heads updated", extra={
-                "new_cases": len(new), "trained_on": x.shape[0], "since_full_fit": self._incremental_cases,
+                "new_cases": len(new_cases), "read": self.last_update_read,
+                "trained_on": x.shape[0], "since_full_fit": self._incremental_cases,
                 "seconds": round(self.last_update_seconds, 2), **self.last_update_timing})
             return True
+
+    def _changes_since_fit(self) -> StoreChanges | None:
+        """The store's own record of what was written since the current heads' revision, when it has one and the
+        kept training rows are there to extend; None means: read the whole memory."""
+        if self._fitted_revision is None or self._training is None or self._signature is None:
+            return None
+        return self._store.changes_since(self._fitted_revision)
 
     def _rebuild_training(self, cases: list[Case], vectors: np.ndarray, hashes: np.ndarray,
                           ngrams: TfidfVectorizer | None) -> _TrainingRows | None:

@@ -48,24 +48,40 @@ PINNED = "PINNED"  # present after `triage model use`: the service keeps that ve
 KEEP = 5  # versions kept for roll-back (the current one is never removed)
 
 
+_MODULUS = 1 << 256
+
+
 @dataclass(frozen=True)
 class MemorySignature:
-    """Which memory a model was fitted on: its size and a digest of every case's id and labels."""
+    """Which memory a model was fitted on: its size and a digest of every case's id and labels.
+
+    The digest is the sum of the cases' SHA-256 digests modulo 2^256 (a multiset hash): independent of order
+    (the store returns cases in any order), and a case added changes it by that case's digest alone, so an
+    incremental update extends it without reading the whole memory (`plus`)."""
 
     cases: int
     digest: str
 
+    def plus(self, cases: list[Case]) -> MemorySignature:
+        """The signature of this memory with `cases` (not already in it) added."""
+        return MemorySignature(cases=self.cases + len(cases),
+                               digest=f"{(int(self.digest, 16) + _digest_sum(cases)) % _MODULUS:064x}")
+
+
+def _case_key(c: Case) -> bytes:
+    # `also` only when a case has some: a single-label case keeps the key it had before `also` existed
+    return (f"{c.id}\x1f{c.category}\x1f{c.risk}\x1f{c.queue or ''}\x1f"
+            f"{json.dumps(c.extra, sort_keys=True, default=str)}"
+            + (f"\x1f{','.join(sorted(c.also))}" if c.also else "")).encode()
+
+
+def _digest_sum(cases: list[Case]) -> int:
+    return sum(int.from_bytes(hashlib.sha256(_case_key(c)).digest(), "big") for c in cases) % _MODULUS
+
 
 def memory_signature(cases: list[Case]) -> MemorySignature:
     """Order-independent: the store may return cases in any order."""
-    h = hashlib.sha256()
-    # `also` only when a case has some, so the digests of single-label memories saved before it stay the same
-    for key in sorted(f"{c.id}\x1f{c.category}\x1f{c.risk}\x1f{c.queue or ''}\x1f"
-                      f"{json.dumps(c.extra, sort_keys=True, default=str)}"
-                      + (f"\x1f{','.join(sorted(c.also))}" if c.also else "") for c in cases):
-        h.update(key.encode())
-        h.update(b"\x1e")
-    return MemorySignature(cases=len(cases), digest=h.hexdigest())
+    return MemorySignature(cases=len(cases), digest=f"{_digest_sum(cases):064x}")
 
 
 @dataclass(frozen=True)
