@@ -129,6 +129,27 @@ def test_memory_category_from_flags_leaves_unknown_rows_out(tmp_path: Path) -> N
     assert suite.memory_category(negative) == "no_violation"
 
 
+def test_a_conjunction_flag_gives_its_rows_every_category_and_scores_the_product(tmp_path: Path) -> None:
+    from tests.unit.test_decision_rows import decision
+    from triage.evals.runner import _flag_scores
+
+    suite = load_suite(_suite(tmp_path, "name: t\ndataset: d.jsonl\nmemory_split: {folds: 2}\n"
+                                        "memory_category: from_flags\nfields: {text: t}\nflags:\n"
+                                        "  A: {categories: [hate_speech, violent_threat], match: all}\n"
+                                        "  B: {categories: [hate_speech, violent_threat]}\n"))
+    both = suite.normalise({"t": "x", "A": 1, "B": 1}, 0)
+    row = suite.memory_row(both)
+    assert row is not None and (row["category"], row["also"]) == ("hate_speech", ["violent_threat"])
+    ovr = {"hate_speech": 0.8, "violent_threat": 0.5}
+    d = decision(category="hate_speech", also=[], probabilities={"category": {"hate_speech": 1.0},
+                                                                  "category_ovr": ovr})
+    scores = _flag_scores(suite, both, d, {})
+    assert scores["A"].score == pytest.approx(0.4) and not scores["A"].predicted  # threat not decided
+    assert scores["B"].score == pytest.approx(0.9) and scores["B"].predicted
+    d_both = decision(category="hate_speech", also=["violent_threat"], probabilities=d.probabilities)
+    assert _flag_scores(suite, both, d_both, {})["A"].predicted
+
+
 def test_invalid_suite_names_the_field(tmp_path: Path) -> None:
     with pytest.raises(SuiteError, match="learned"):
         load_suite(_suite(tmp_path, "name: t\ndataset: d.jsonl\nfields: {text: t}\nlabels: {team: {field: x}}\n"))

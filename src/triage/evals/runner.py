@@ -240,9 +240,14 @@ def _flag_scores(suite: Suite, ex: Example, d: Decision, predicted: dict[str, An
     cat = d.probabilities.get("category") or {}
     ovr = d.probabilities.get("category_ovr") or {}  # calibrated one-vs-rest: a post can be several things
     for name, flag in suite.flags.items():
-        if flag.categories and ovr:  # P(any of the flag's categories), the categories taken as independent
+        predicted_categories = {d.category, *d.also}
+        if flag.categories and flag.match == "all":  # P(every one of the flag's categories), taken as independent
+            score = (float(np.prod([ovr.get(c, 0.0) for c in flag.categories])) if ovr
+                     else min(cat.get(c, 0.0) for c in flag.categories))
+            hit = set(flag.categories) <= predicted_categories
+        elif flag.categories and ovr:  # P(any of the flag's categories), the categories taken as independent
             score = 1.0 - float(np.prod([1.0 - ovr.get(c, 0.0) for c in flag.categories]))
-            hit = d.category in flag.categories or any(c in flag.categories for c in d.also)
+            hit = bool(predicted_categories & set(flag.categories))
         elif flag.categories:
             score = sum(cat.get(c, 0.0) for c in flag.categories)
             hit = d.category in flag.categories

@@ -11,7 +11,7 @@ import hashlib
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -59,7 +59,13 @@ class FlagSpec(_Strict):
     any_of: list[str] = Field(default_factory=list, description=(
         "dataset columns instead of `column`: gold 1 when any of them is 1, 0 when all are present and 0, "
         "unknown otherwise (e.g. any harm over per-harm columns)"))
-    categories: list[str] = Field(default_factory=list, description="score = sum of their probabilities")
+    categories: list[str] = Field(default_factory=list, description=(
+        "score = P(any of them) from the one-vs-rest probabilities (the sum of the category probabilities "
+        "without them); see `match`"))
+    match: Literal["any", "all"] = Field(default="any", description=(
+        "'all': the flag is the conjunction of its categories (e.g. hate that threatens = hate_speech and "
+        "violent_threat): score = the product of their one-vs-rest probabilities, and a positive memory row "
+        "carries every one of them"))
     label: str | None = Field(default=None, description="a scored label whose probability of `positive` is the score")
     positive: str = "1"
     decision_flag: str | None = Field(default=None, description="score = 1 when the decision carries this flag")
@@ -278,9 +284,9 @@ class Suite:
         row: dict[str, Any] = {"id": example.id, "text": example.text, "category": category,
                                "language": example.language, "final_reply": example.reference}
         if self.spec.memory_category == "from_flags":  # every positive flag's category: a post can be several
-            also = [flag.categories[0] for name, flag in self.spec.flags.items()
+            also = [c for name, flag in self.spec.flags.items()
                     if example.flags.get(name) == 1 and flag.categories and not flag.any_of
-                    and flag.categories[0] != category]
+                    for c in (flag.categories if flag.match == "all" else flag.categories[:1]) if c != category]
             if also:
                 row["also"] = list(dict.fromkeys(also))
         for name in ("risk", "queue", *self.learned):
