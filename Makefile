@@ -25,7 +25,7 @@ services:
 	bash scripts/ensure-services.sh
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
 
 # Test workers: one process by default. `make test PYTEST_WORKERS=2` spreads the tests over pytest-xdist

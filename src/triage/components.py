@@ -214,6 +214,9 @@ def build_llm(settings: Settings, policy: Policy) -> LlmDecider | None:
 EXEMPLAR_INDEXES = FitCache(size=2)
 
 
+BUNDLED_VECTORS_DIR = "vectors"  # beside the bank: its vectors under the default model, shipped
+
+
 def build_exemplar_index(settings: Settings, *, policy: Policy, embedder: Embedder) -> ExemplarIndex | None:
     """The critical detector's exemplar bank, embedded (cached under the data directory)."""
     if not settings.critical.enabled:
@@ -224,7 +227,8 @@ def build_exemplar_index(settings: Settings, *, policy: Policy, embedder: Embedd
                       getattr(embedder, "name", type(embedder).__name__), embedder.dimension)
 
     def build() -> ExemplarIndex:
-        return ExemplarIndex(load_exemplar_bank(path, policy=policy), embedder=embedder, cache_dir=cache_dir)
+        return ExemplarIndex(load_exemplar_bank(path, policy=policy), embedder=embedder, cache_dir=cache_dir,
+                             bundled_dir=path.parent / BUNDLED_VECTORS_DIR)
 
     return EXEMPLAR_INDEXES.get_or_fit(key, build)
 

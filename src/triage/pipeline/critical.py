@@ -216,9 +216,11 @@ class ExemplarIndex:
 
     def __init__(
         self, bank: ExemplarBank, *, embedder: Embedder, cache_dir: Path | None = None, ngram_min_length: int = 3,
+        bundled_dir: Path | None = None,
     ) -> None:
         self.bank = bank
         self.group_index = np.asarray(bank.group_of)
+        self._bundled_dir = bundled_dir
         self.vectors = self._embed(list(bank.texts), embedder, cache_dir, "exemplars")
         self.contrast_vectors = (self._embed(list(bank.contrast), embedder, cache_dir, "contrast") if bank.contrast
                                  else np.zeros((0, self.vectors.shape[1]), dtype=np.float32))
@@ -232,17 +234,28 @@ class ExemplarIndex:
         sums[sums == 0] = 1.0
         self.exemplar_ngrams = sparse.csr_matrix(sparse.diags(1.0 / sums) @ weights).T.tocsr()
 
+    @staticmethod
+    def vector_file(bank: ExemplarBank, embedder_name: str, what: str) -> str:
+        """The file name of a bank's vectors (`what`: exemplars | contrast) under one embedding model."""
+        key = hashlib.sha256(f"{bank.digest}|{embedder_name}|{what}".encode()).hexdigest()[:16]
+        return f"critical-{what}-{key}.npy"
+
     def _embed(self, texts: list[str], embedder: Embedder, cache_dir: Path | None, what: str) -> np.ndarray:
-        name = getattr(embedder, "name", "embedder")
-        key = hashlib.sha256(f"{self.bank.digest}|{name}|{what}".encode()).hexdigest()[:16]
-        path = cache_dir / f"critical-{what}-{key}.npy" if cache_dir is not None else None
-        if path is not None and path.exists():
+        name = self.vector_file(self.bank, getattr(embedder, "name", "embedder"), what)
+        path = cache_dir / name if cache_dir is not None else None
+        # the cache, then the vectors shipped beside the bank (policy/vectors/, written by
+        # scripts/bundle_exemplar_vectors.py for the default model): a first start need not embed the bank
+        for candidate in (path, self._bundled_dir / name if self._bundled_dir is not None else None):
+            if candidate is None or not candidate.exists():
+                continue
             try:
-                cached = np.load(path)
+                cached = np.load(candidate)
                 if cached.shape == (len(texts), embedder.dimension):
                     return cached.astype(np.float32)
             except (OSError, ValueError):
-                log.warning("ignoring an unreadable exemplar cache %s", path)
+                log.warning("ignoring unreadable exemplar vectors %s", candidate)
+        log.info("embedding the critical detector's exemplar bank (once; cached in %s)", cache_dir,
+                 extra={"texts": len(texts), "what": what})
         vectors = np.asarray(embedder.embed(texts), dtype=np.float32)
         if path is not None:
             try:

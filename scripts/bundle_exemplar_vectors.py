@@ -1,0 +1,52 @@
+"""Write the critical detector's exemplar-bank vectors under the default embedding model to policy/vectors/.
+
+The service then loads them instead of embedding the bank (about 4,000 texts: ~45 s on two cores) on its
+first start. Run it after editing policy/critical.yaml (the file names carry the bank's digest, so vectors of
+an older bank are never used: the service embeds the bank itself, as before, and
+tests/unit/test_bundled_vectors.py fails until this is run again):
+
+    .venv/bin/python scripts/bundle_exemplar_vectors.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def main() -> None:
+    import numpy as np
+
+    from triage.adapters.embedder import SentenceTransformerEmbedder
+    from triage.components import BUNDLED_VECTORS_DIR
+    from triage.domain.policy import load_policy
+    from triage.pipeline.critical import ExemplarIndex, load_exemplar_bank
+
+    policy_dir = ROOT / "policy"
+    bank = load_exemplar_bank(policy_dir / "critical.yaml", policy=load_policy(policy_dir))
+    embedder = SentenceTransformerEmbedder()
+    out = policy_dir / BUNDLED_VECTORS_DIR
+    out.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as cache:  # embed afresh, never from a cache or older bundle
+        index = ExemplarIndex(bank, embedder=embedder, cache_dir=Path(cache))
+    keep = set()
+    for what, vectors in (("exemplars", index.vectors), ("contrast", index.contrast_vectors)):
+        name = ExemplarIndex.vector_file(bank, embedder.name, what)
+        np.save(out / name, vectors.astype(np.float32))
+        keep.add(name)
+        sys.stdout.write(f"{out / name}: {vectors.shape[0]} vectors\n")
+    for stale in out.glob("critical-*.npy"):
+        if stale.name not in keep:
+            stale.unlink()
+            sys.stdout.write(f"removed {stale}\n")
+
+
+if __name__ == "__main__":
+    main()
