@@ -360,21 +360,24 @@ class EdgeCaseStore:
 
     def all_cases(self, *, with_vectors: bool = True) -> tuple[list[Case], np.ndarray]:
         cases: list[Case] = []
-        vectors: list[Any] = []
+        pages: list[np.ndarray] = []
         offset: Any = None
         while True:
             request = qe.ScrollRequest(offset=offset, limit=_CHUNK, with_payload=True, with_vector=with_vectors)
             with self._handle_lock, _vendor_errors("read cases"):
                 records, offset = self._live().scroll(request)
-            for r in records:
-                cases.append(Case.model_validate(r.payload))
-                if with_vectors:
-                    vectors.append(r.vector)
+            cases.extend(Case.model_validate(r.payload) for r in records)
+            if with_vectors and records:
+                # each page to float32 at once: the vendor's vectors are lists of Python floats (~30 bytes per
+                # number), which for a whole memory would hold ~8x the array's size until the end
+                pages.append(np.asarray([r.vector for r in records], dtype=np.float32).reshape(-1, self.dimension))
             if offset is None:
                 break
         if not with_vectors:
             return cases, np.zeros((0, self.dimension))
-        return cases, np.asarray(vectors, dtype=np.float32).reshape(-1, self.dimension)
+        if not pages:
+            return cases, np.zeros((0, self.dimension), dtype=np.float32)
+        return cases, np.concatenate(pages) if len(pages) > 1 else pages[0]
 
     def revision(self) -> int:
         # no other process can write (the shard is locked), so a counter of writes here is exact
