@@ -73,3 +73,22 @@ def test_the_baseline_metrics_need_a_score_on_every_row() -> None:
                                         "flags": {"x": {"gold": 1, "score": 0.4, "predicted": False}}})
     assert isinstance(row.flags["x"], FlagScore) and row.flags["x"].baseline is None
     assert np.isnan(FlagSample.from_rows([row], "x").baseline).all()
+
+
+def test_the_gap_to_the_baseline_has_a_paired_interval_that_says_when_it_is_noise() -> None:
+    from triage.evals.report import _versus_baseline
+
+    rng = np.random.default_rng(1)
+    gold = rng.integers(0, 2, 400)
+    noise = rng.standard_normal(400)
+    better = FlagSample.build(list(gold), list(gold + 0.5 * noise), [False] * 400, list(gold + 2.0 * noise))
+    versus = _versus_baseline(better)
+    assert versus is not None and versus["verdict"] == "above"
+    assert 0 < versus["ci95"][0] <= versus["delta"] <= versus["ci95"][1]
+    worse = FlagSample.build(list(gold), list(gold + 2.0 * noise), [False] * 400, list(gold + 0.5 * noise))
+    assert _versus_baseline(worse)["verdict"] == "below"  # type: ignore[index]
+    other = rng.standard_normal(400)  # two scores of the same quality: the gap is noise
+    same = FlagSample.build(list(gold), list(gold + noise), [False] * 400, list(gold + other))
+    assert _versus_baseline(same)["verdict"] == "within noise"  # type: ignore[index]
+    partial = FlagSample.build([1, 0], [0.9, 0.1], [True, False], [0.7, None])
+    assert _versus_baseline(partial) is None
