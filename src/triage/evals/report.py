@@ -447,7 +447,8 @@ figcaption{font-size:.85em;color:#555}code{background:#f5f5f5;padding:0 .2em}.fa
 <table><tr><th>flag</th><th>n</th><th>positives</th><th>AUPRC</th><th>baseline AUPRC</th>
 <th>AUPRC − baseline [95% CI]</th><th>AUROC</th><th>baseline AUROC</th></tr>
 {% for name, f in r.flags.items() %}<tr><td>{{ name }}</td><td>{{ f.n }}</td><td>{{ f.positives }}</td>
-<td>{{ fmt(f.get('auprc')) }}</td><td>{{ fmt(f.get('baseline_auprc')) }}</td><td>{{ versus(f.get('auprc_minus_baseline')) }}</td>
+<td>{{ fmt(f.get('auprc')) }}</td><td>{{ fmt(f.get('baseline_auprc')) }}</td>
+<td>{{ versus(f.get('auprc_minus_baseline')) }}</td>
 <td>{{ fmt(f.get('auroc')) }}</td><td>{{ fmt(f.get('baseline_auroc')) }}</td></tr>{% endfor %}
 </table>
 <p>Baseline: a logistic regression per flag on the frozen embedding of the memory rows that carry the key.
