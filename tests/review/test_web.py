@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import httpx
@@ -9,7 +10,7 @@ from alembic import command
 from sqlalchemy import create_engine, inspect, select
 
 from tests.review.conftest import CSRF, ReviewEnv
-from triage.db.models import ReviewRow
+from triage.db.models import CaseRow, ReviewRow
 from triage.db.session import alembic_config
 
 
@@ -60,9 +61,15 @@ def test_review_a_ticket_with_plain_forms(review_env: ReviewEnv) -> None:
     bad = web.post(f"/review/tickets/{t}/review", data={
         "csrf_token": csrf, "version": version, "action": "reject", "final_reply": "typed text"})
     assert bad.status_code == 422 and "needs a reason code" in bad.text and "typed text" in bad.text
+    assert 'name="also" value="harassment_bullying"' in page.text  # secondary categories: one box each
+    odd = web.post(f"/review/tickets/{t}/review", data={
+        "csrf_token": csrf, "version": version, "action": "accept", "also": ["harassment_bullying", "nonsense"]})
+    assert odd.status_code == 422 and "also: 'nonsense' is not in the taxonomy" in html.unescape(odd.text)
+    assert re.search(r'value="harassment_bullying"\s+checked', odd.text)  # the boxes ticked are kept
     done = web.post(f"/review/tickets/{t}/review", data={
         "csrf_token": csrf, "version": version, "action": "edit", "final_reply": "We removed it.\r\nThanks.",
-        "category": "doxxing_privacy", "risk": "high", "queue": "privacy", "reason_code": "wrong_risk"})
+        "category": "doxxing_privacy", "risk": "high", "queue": "privacy", "reason_code": "wrong_risk",
+        "also": ["harassment_bullying"]})
     assert done.status_code == 303 and done.headers["location"].startswith("/review/?done=")
     assert "reviewed (edit)" in web.get(done.headers["location"]).text
     # the same (now stale) form again is a 409 shown on the page, not a second review
@@ -72,6 +79,8 @@ def test_review_a_ticket_with_plain_forms(review_env: ReviewEnv) -> None:
     with env.comps.sessions() as s:
         [row] = s.scalars(select(ReviewRow).where(ReviewRow.ticket_id == t)).all()
         assert row.final_reply == "We removed it.\nThanks." and row.risk == "high" and row.reviewer_name == "reviewer-1"
+        case = s.scalars(select(CaseRow).where(CaseRow.key == f"ticket:{t}")).one()
+        assert (case.category, case.also) == ("doxxing_privacy", ["harassment_bullying"])
     web.close()
 
 

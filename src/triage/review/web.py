@@ -426,9 +426,10 @@ def review(
     category: Annotated[str, Form()] = "", risk: Annotated[str, Form()] = "", queue: Annotated[str, Form()] = "",
     reason_code: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
     model_category: Annotated[str, Form()] = "", model_queue: Annotated[str, Form()] = "",
+    also: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     form = {"action": action, "final_reply": final_reply, "category": category, "risk": risk, "queue": queue,
-            "reason_code": reason_code, "note": note}
+            "reason_code": reason_code, "note": note, "also": also or []}
     # a moved category with the queue left as routed follows the category: services.review.review_queue_for
     try:
         if not version.isdigit():
@@ -438,7 +439,7 @@ def review(
             embedder=components.embedder, ticket_id=ticket_id, reviewer_id=user.key_id, reviewer_name=user.name,
             action=action,
             expected_version=int(version), final_reply=final_reply.replace("\r\n", "\n"),
-            category=category or None, risk=risk or None, queue=queue or None,
+            category=category or None, also=also or [], risk=risk or None, queue=queue or None,
             reason_code=reason_code or None, note=note or None, decision_id=decision_id or None,
         )
     except TriageError as exc:
