@@ -224,7 +224,7 @@ WebReviewerForm = Annotated[WebUser, Depends(_web_reviewer_form)]
 
 def _ticket_with_error(
     request: Request, c: Components, ticket_id: str, user: WebUser, exc: TriageError,
-    form: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
 ) -> Response:
     """The ticket page again, with what went wrong (and what the reviewer typed) instead of losing it."""
     try:
