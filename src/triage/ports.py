@@ -57,6 +57,15 @@ class CaseStore(Protocol):
         """Changes whenever cases are added or changed (used to refit the local model)."""
         ...
 
+    def content_token(self) -> str | None:
+        """A name for the store's content now, different after every write (and kept across a clean restart,
+        see `same_content`); None when the store cannot name it."""
+        ...
+
+    def same_content(self, token: str) -> bool:
+        """Whether the content is still what `token` named: nothing written since (across clean restarts too)."""
+        ...
+
     def changes_since(self, revision: int) -> StoreChanges | None:
         """The cases written since `revision`, when this store knows them without reading everything (its own
         recent writes); None when it cannot say (a server other processes write to, a revision too old)."""

@@ -59,6 +59,7 @@ def test_restart_loads_the_saved_model_and_does_not_refit(
     classifier = again.pipeline.classifier
     assert classifier.loaded_version == result["version"]
     assert classifier.fits == 0, "a restart on an unchanged memory must load, not refit"
+    assert classifier.load_check == "store token"  # the store vouched: no case was read to check the memory
     assert classifier.fitted and classifier.fitted_count == 19 * 4
     assert again.pipeline.critical.state.thresholds == thresholds  # type: ignore[union-attr]
     after = asyncio.run(again.pipeline.decide(facts(TEXT)))
@@ -101,6 +102,7 @@ def test_a_memory_changed_while_down_serves_the_saved_model_then_updates_in_the_
     again = make_components(settings)
     classifier = again.pipeline.classifier
     assert classifier.loaded_version == result["version"] and classifier.fitted
+    assert classifier.load_check == "memory read"  # a case was written after that fit: the memory is read
     decision = asyncio.run(again.pipeline.decide(facts(text)))
     assert decision.similar_cases[0]["id"] == case_id_for("added-while-down")  # the vote sees the case at once
     classifier.wait_for_refit(120)
@@ -116,6 +118,7 @@ def test_a_memory_changed_while_down_serves_the_saved_model_then_updates_in_the_
     third.pipeline.classifier.ensure_fitted()
     assert third.pipeline.classifier.loaded_version == classifier.saved_version
     assert (third.pipeline.classifier.fits, third.pipeline.classifier.updates) == (0, 0)
+    assert third.pipeline.classifier.load_check == "store token"
 
 
 def test_an_incremental_update_moves_the_heads_to_the_new_case_and_a_relabel_refits(

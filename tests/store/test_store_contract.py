@@ -227,6 +227,27 @@ def test_the_edge_journal_is_bounded_and_then_says_it_cannot_tell(tmp_path: Path
         store.close()
 
 
+def test_a_clean_restart_keeps_the_content_token_and_a_write_changes_it(backend: Backend) -> None:
+    store = backend.open()
+    cases, vectors = make_cases(3)
+    store.upsert(cases[:2], vectors[:2])
+    token = store.content_token()
+    if isinstance(store, QdrantCaseStore):  # other processes may write to a server: it cannot vouch
+        assert token is None and not store.same_content("anything")
+        return
+    assert token is not None and store.same_content(token)
+    assert not (backend.where / "STATE").exists()  # while open there is none: a crash leaves no token behind
+    store.close()
+    again = backend.open()
+    assert again.same_content(token)  # closed cleanly and opened: the same content
+    again.close()
+    third = backend.open()  # and once more, with nothing written in between
+    assert third.same_content(token)
+    third.upsert(cases[2:], vectors[2:])
+    assert not third.same_content(token)
+    assert third.same_content(third.content_token() or "")
+
+
 def test_an_empty_store_answers_with_nothing(store: CaseStore) -> None:
     q = unit(np.random.default_rng(1), 2)
     assert store.count() == 0

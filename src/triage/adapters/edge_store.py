@@ -27,6 +27,8 @@ Writers wait while the live generation is copied (0.5 s at 300k cases); readers 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
 import os
 import shutil
@@ -35,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -54,6 +57,9 @@ log = logging.getLogger(__name__)
 
 FILTERABLE = ("language", "category", "status", "risk", "queue", "source")
 _CURRENT = "CURRENT"
+# written at a clean close, removed at open: {"token": the name of the content}, so a saved model fitted on it
+# is trusted at start-up without reading every case (`same_content`); after a crash there is none
+_STATE = "STATE"
 _GEN_PREFIX = "gen-"
 _CHUNK = 1024
 
@@ -112,6 +118,14 @@ def _vendor_errors(action: str) -> Iterator[None]:
         raise StoreUnavailable(f"edge case store: cannot {action}: {exc}") from exc
 
 
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _generation_number(name: str) -> int:
     return int(name[len(_GEN_PREFIX):])
 
@@ -154,6 +168,7 @@ class EdgeCaseStore:
         self._child: subprocess.Popen[str] | None = None
         started = time.perf_counter()
         self._generation, self._shard = self._open_live()
+        self._token = self._take_state()
         with self._handle_lock:
             info = self._shard.info()
         self._pending = info.points_count - info.indexed_vectors_count
@@ -215,6 +230,36 @@ class EdgeCaseStore:
                     shard.update(qe.UpdateOperation.create_field_index(field, qe.PayloadSchemaType.Keyword))
         return name, shard
 
+    def _take_state(self) -> str:
+        """The content token a clean close left, removed at once: after a crash there is none (a fresh token names
+        content nobody knows), and whoever needs to know what the store holds reads it."""
+        path = self.path / _STATE
+        token = uuid.uuid4().hex
+        try:
+            token = str(json.loads(path.read_text(encoding="utf-8"))["token"])
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError, KeyError, TypeError):
+            log.warning("ignoring an unreadable store state file %s", path)
+        path.unlink(missing_ok=True)
+        _fsync_dir(self.path)
+        return token
+
+    def _leave_state(self) -> None:
+        """At a clean close, after the flush: the token of this content, for the next open."""
+        tmp = self.path / f"{_STATE}.tmp"
+        with tmp.open("w", encoding="utf-8") as fh:
+            json.dump({"token": self._content_token()}, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path / _STATE)
+
+    def _content_token(self) -> str:
+        # unchanged while nothing is written (across clean restarts); a write names new content
+        if self._writes == 0:
+            return self._token
+        return hashlib.sha256(f"{self._token}+{self._writes}".encode()).hexdigest()[:32]
+
     def _remove_stale(self, *, keep: str | None) -> None:
         """Generations a crash left behind: copies that were being optimised, old live ones."""
         for child in self.path.iterdir():
@@ -270,6 +315,13 @@ class EdgeCaseStore:
             revision, dropped, _ = self._journal.popleft()
             self._journal_cases -= len(dropped)
             self._journal_floor = revision
+
+    def content_token(self) -> str | None:
+        with self._write_lock:
+            return self._content_token()
+
+    def same_content(self, token: str) -> bool:
+        return token == self.content_token()
 
     def changes_since(self, revision: int) -> StoreChanges | None:
         with self._write_lock:
@@ -399,6 +451,11 @@ class EdgeCaseStore:
             with _vendor_errors("close"):
                 self._shard.flush()
                 self._shard.close()
+            if self._temporary is None:
+                try:
+                    self._leave_state()
+                except OSError:  # no token: the next start reads the memory to check a saved model
+                    log.warning("could not write the store state file in %s", self.path, exc_info=True)
         if self._temporary is not None:
             self._temporary.cleanup()
         log.info("edge case store closed", extra={"path": str(self.path)})

@@ -143,6 +143,12 @@ class QdrantCaseStore:
         # the count catches writes by other processes (server mode); the counter catches relabels here
         return hash((self.count(), self._revision))
 
+    def content_token(self) -> str | None:
+        return None  # other processes write to a server: only reading it tells what it holds
+
+    def same_content(self, token: str) -> bool:
+        return False
+
     def changes_since(self, revision: int) -> StoreChanges | None:
         # other processes write to a server: only a full read sees their changes
         return None

@@ -506,6 +506,10 @@ class LocalClassifier:
         self._trained_hashes: np.ndarray | None = None
         self._incremental_cases = 0
         self._signature: MemorySignature | None = None  # of the memory the current heads have seen
+        self._store_token: str | None = None  # the store's name for that memory (saved with the model)
+        # how the start-up load knew the memory was the saved model's: "store token" (the store vouched that
+        # nothing was written since, across clean restarts) or "memory read" (every case read and hashed)
+        self.load_check = ""
 
     @property
     def settings_key(self) -> str:
@@ -559,8 +563,12 @@ class LocalClassifier:
         if loaded is None:
             return
         revision = self._store.revision()
-        cases, _ = self._store.all_cases(with_vectors=False)
-        same_memory = loaded[0].memory == memory_signature(cases)
+        token = loaded[0].store_token
+        if token is not None and self._store.same_content(token):
+            same_memory, self.load_check = True, "store token"
+        else:
+            cases, _ = self._store.all_cases(with_vectors=False)
+            same_memory, self.load_check = loaded[0].memory == memory_signature(cases), "memory read"
         if not self._adopt(*loaded):
             return
         header, saved = loaded
@@ -649,6 +657,8 @@ class LocalClassifier:
             if revision == self._fitted_revision:
                 return True
             t0 = time.perf_counter()
+            # named before reading: writes meanwhile make the token older than the heads, never newer
+            token = self._store.content_token()
             delta = self._changes_since_fit()
             if delta is not None:  # this process's own writes: read those cases, not the whole memory
                 new_cases, new_vectors = delta.cases, delta.vectors
@@ -718,6 +728,7 @@ class LocalClassifier:
             self._trained_hashes = self._training.hashes
             self._incremental_cases += len(new_cases)
             self._signature = signature
+            self._store_token = token
             self.trained_ids = self.trained_ids | {c.id for c in new_cases}
             self.updates += 1
             self.last_update_read = "journal" if delta is not None else "memory"
@@ -769,6 +780,7 @@ class LocalClassifier:
                 return None
             t0 = time.perf_counter()
             report("reading the memory", 0.0)
+            token = self._store.content_token()  # before the read: see _update_heads
             cases, all_vectors = self._store.all_cases(with_vectors=True)
             all_vectors = np.asarray(all_vectors, dtype=np.float32)
             signature = memory_signature(cases)
@@ -801,6 +813,7 @@ class LocalClassifier:
             self._trained_hashes = np.sort(hashes[rows])
             self._incremental_cases = 0
             self._signature = signature
+            self._store_token = token
             # the service keeps the training rows for incremental updates (evals and the CLI never update)
             self._training = None
             if self._background and self.incremental_share > 0 and len(cases):
@@ -832,7 +845,7 @@ class LocalClassifier:
         try:
             header = self.repository.save(saved, classifier=self.version, settings_key=self.settings_key,
                                           memory=signature, trained_on=trained_on,
-                                          seconds=self.last_fit_seconds or 0.0)
+                                          seconds=self.last_fit_seconds or 0.0, store_token=self._store_token)
         except OSError:  # a full disk costs the next start a refit, not this fit
             log.exception("the fitted classifier could not be saved in %s", self.repository.directory)
             return None

@@ -98,6 +98,8 @@ class ModelHeader:
     fitted_at: str
     trained_on: int  # cases the heads were fitted on (a bounded sample of the memory)
     seconds: float  # how long the fit took
+    # the case store's name for the content it was fitted on (`CaseStore.content_token`); None: not known
+    store_token: str | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ModelHeader:
@@ -132,7 +134,7 @@ class ModelRepository:
         self.directory = Path(directory)
 
     def save(self, state: object, *, classifier: str, settings_key: str, memory: MemorySignature,
-             trained_on: int, seconds: float) -> ModelHeader:
+             trained_on: int, seconds: float, store_token: str | None = None) -> ModelHeader:
         """Write a new version and make it current."""
         self.directory.mkdir(parents=True, exist_ok=True)
         now = datetime.now(UTC)
@@ -142,7 +144,8 @@ class ModelRepository:
         _write_atomically(blob, lambda tmp: tmp.write_bytes(data))
         header = ModelHeader(version=version, format=FORMAT, classifier=classifier, settings_key=settings_key,
                              sklearn=sklearn.__version__, memory=memory, sha256=_sha256(blob),
-                             fitted_at=now.isoformat(), trained_on=trained_on, seconds=round(seconds, 2))
+                             fitted_at=now.isoformat(), trained_on=trained_on, seconds=round(seconds, 2),
+                             store_token=store_token)
         _write_atomically(self.directory / f"{version}.json",
                           lambda tmp: tmp.write_text(json.dumps(asdict(header), indent=2)))
         self.use(version, pin=False)
