@@ -427,9 +427,7 @@ class EdgeCaseStore:
                 break
         if not with_vectors:
             return cases, np.zeros((0, self.dimension))
-        if not pages:
-            return cases, np.zeros((0, self.dimension), dtype=np.float32)
-        return cases, np.concatenate(pages) if len(pages) > 1 else pages[0]
+        return cases, (np.concatenate(pages) if pages else np.zeros((0, self.dimension), dtype=np.float32))
 
     def revision(self) -> int:
         # no other process can write (the shard is locked), so a counter of writes here is exact

@@ -239,8 +239,8 @@ def _flag_scores(suite: Suite, ex: Example, d: Decision, predicted: dict[str, An
     out = {}
     cat = d.probabilities.get("category") or {}
     ovr = d.probabilities.get("category_ovr") or {}  # calibrated one-vs-rest: a post can be several things
+    predicted_categories = {d.category, *d.also}
     for name, flag in suite.flags.items():
-        predicted_categories = {d.category, *d.also}
         if flag.categories and flag.match == "all":  # P(every one of the flag's categories), taken as independent
             score = (float(np.prod([ovr.get(c, 0.0) for c in flag.categories])) if ovr
                      else min(cat.get(c, 0.0) for c in flag.categories))

@@ -666,8 +666,6 @@ class LocalClassifier:
                 if np.isin(new_hashes, self._memory_hashes).any():
                     return False  # a case written again, perhaps relabelled: a full refit checks
                 revision = delta.revision
-                signature = self._signature.plus(new_cases)
-                memory_hashes = np.sort(np.concatenate([self._memory_hashes, new_hashes]))
                 training = self._training
                 read_s = time.perf_counter() - t0
             else:
@@ -682,20 +680,20 @@ class LocalClassifier:
                 if len(old_cases) != len(self._memory_hashes) or memory_signature(old_cases) != self._signature:
                     return False
                 new_cases, new_vectors, new_hashes = [cases[int(i)] for i in new], all_vectors[new], hashes[new]
-                signature, memory_hashes = memory_signature(cases), np.sort(hashes)
                 training = self._training or self._rebuild_training(cases, all_vectors, hashes, self._state[0])
                 del all_vectors, cases
             budget = self.incremental_share * max(1, len(self._trained_hashes if self._trained_hashes is not None
                                                          else ()))
             if not new_cases or self._incremental_cases + len(new_cases) > budget or training is None:
                 return False
+            # the memory is the one the heads saw plus the new cases (checked above): extend, never rehash it all
+            signature = self._signature.plus(new_cases)
+            memory_hashes = np.sort(np.concatenate([self._memory_hashes, new_hashes]))
             ngrams, models = self._state
             x_new = _features(new_vectors, [c.text for c in new_cases], ngrams, self._lexicon)
             x = sparse.vstack([training.x, x_new], format="csr")
-            y = {label: np.concatenate([values, np.array(column, dtype=object)])
-                 for label, values in training.y.items()
-                 for column in [[_label_of(c, label) or "" for c in new_cases] if label != _ALSO
-                                else [",".join(c.also) for c in new_cases]]}
+            new_columns = self._label_columns(new_cases)
+            y = {label: np.concatenate([values, new_columns[label]]) for label, values in training.y.items()}
             t_fit = time.perf_counter()
             updated: dict[str, LabelModel] = {}
             for label, lm in models.items():
