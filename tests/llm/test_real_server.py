@@ -102,11 +102,14 @@ def test_a_ticket_is_decided_by_the_real_model_with_no_personal_data_sent(
     usage = d["usage"]
     assert usage["structured_output"] == "json_object_schema"
     assert usage["model"] == real_llm.model and usage["prompt_tokens"] > 0
-    # the bounded prompt: measured by the server, within the bound the service estimates against
-    assert usage["prompt_tokens"] <= settings.llm.prompt_token_bound * 1.3, usage
+    # the bounded prompt: measured by the server, within the bound the service estimates against. A re-ask (the
+    # 135M model sometimes writes invalid JSON: "Invalid control character") or a retry sends a prompt again,
+    # and the usage sums every prompt sent
+    resent = usage["reasks"] + usage["retries"]
+    assert usage["prompt_tokens"] <= settings.llm.prompt_token_bound * 1.3 * (1 + resent), usage
     # the time spent in LLM calls (not the first ticket's local fits, which a loaded CI machine stretches):
-    # two calls, each within the default timeout
-    assert usage["latency_ms"] < settings.llm.timeout_s * 2 * 1000, usage
+    # two calls (and any sent again), each within the default timeout
+    assert usage["latency_ms"] < settings.llm.timeout_s * (2 + resent) * 1000, usage
     assert d["draft_reply"]
     assert real_llm.proxy is not None
     sent = real_llm.proxy.recorded()
