@@ -184,10 +184,13 @@ def list_versions() -> None:
     settings = _settings()
     repo = ModelRepository(model_dir(settings))
     current = repo.current()
+    versions = repo.versions()
     table = Table(title=f"models in {repo.directory}")
     for col in ("", "version", "fitted at", "memory cases", "trained on", "fit seconds", "classifier"):
-        table.add_column(col)
-    for h in repo.versions():
+        # a version is copied into `triage model use`: on a narrow terminal the other columns wrap, never it
+        table.add_column(col, no_wrap=col == "version",
+                         min_width=max((len(h.version) for h in versions), default=0) if col == "version" else None)
+    for h in versions:
         table.add_row("*" if h.version == current else "", h.version, h.fitted_at, str(h.memory.cases),
                       str(h.trained_on), str(h.seconds), h.classifier)
     out.print(table)
@@ -206,7 +209,9 @@ def _list_embedders(settings: Settings) -> None:
     if manifests:
         table = Table(title=f"fine-tuned embedding models in {root} (TRIAGE_EMBEDDING__MODEL=<directory>)")
         for col in ("", "version", "base", "cases", "steps", "epochs", "seconds", "validation macro-F1"):
-            table.add_column(col, overflow="fold")  # the version is what is copied into TRIAGE_EMBEDDING__MODEL
+            # the version is what is copied into TRIAGE_EMBEDDING__MODEL: kept whole, the other columns fold
+            table.add_column(col, overflow="fold", no_wrap=col == "version",
+                             min_width=max(len(m.version) for m in manifests) if col == "version" else None)
         for m in manifests:
             f1 = m.validation_macro_f1
             table.add_row("*" if active is not None and active.embedder == m.embedder_name else "", m.version,

@@ -17,10 +17,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from tests.conftest import create_key, settings_for, ticket
 from tests.review.conftest import seed_subset
+from triage import models_cli
 from triage.adapters.embedder import SentenceTransformerEmbedder
 from triage.adapters.embedder_training import MANIFEST, FinetuneManifest, FinetuneOptions, read_manifest
 from triage.cli import app
@@ -75,7 +77,7 @@ def finetuned(memory_dir: Path) -> tuple[Path, FinetuneManifest, str]:
 
 
 def test_finetune_writes_a_versioned_loadable_model_with_its_manifest_within_the_budget(
-    finetuned: tuple[Path, FinetuneManifest, str], embedder: Any,
+    finetuned: tuple[Path, FinetuneManifest, str], embedder: Any, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     directory, manifest, output = finetuned
     assert directory.name == manifest.version and manifest.version.startswith("embedder-")
@@ -92,8 +94,9 @@ def test_finetune_writes_a_versioned_loadable_model_with_its_manifest_within_the
     assert data["budget_s"] == pytest.approx(BUDGET_MINUTES * 60)
     assert data["duration_s"] <= data["budget_s"] + SLACK_S, data
     assert f"TRIAGE_EMBEDDING__MODEL={directory}" in output.replace("\n", "")
-    # wide enough that rich does not fold the version inside its cell
-    listed = CliRunner().invoke(app, ["model", "list"], env={**_cli_env(directory.parents[1]), "COLUMNS": "300"})
+    # an 80-column terminal: the version is kept whole (it is copied into TRIAGE_EMBEDDING__MODEL)
+    monkeypatch.setattr(models_cli, "out", Console(width=80))
+    listed = CliRunner().invoke(app, ["model", "list"], env=_cli_env(directory.parents[1]))
     assert listed.exit_code == 0, listed.output
     assert manifest.version in listed.output
 

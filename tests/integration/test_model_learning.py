@@ -13,10 +13,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from tests.conftest import import_seed, settings_for
 from tests.review.conftest import seed_subset
+from triage import models_cli
 from triage.cli import app
 from triage.components import Components, model_dir
 from triage.domain.cases import Case, case_id_for
@@ -195,7 +197,8 @@ def test_model_use_rolls_back_and_pins_a_version(
     comps.close()
 
     monkeypatch.setenv("TRIAGE_QDRANT__PATH", str(settings.qdrant.path))
-    monkeypatch.setenv("COLUMNS", "250")  # rich would fold the version column at 80
+    # an 80-column terminal: the version column is kept whole (it is copied into `triage model use`)
+    monkeypatch.setattr(models_cli, "out", Console(width=80))
     runner = CliRunner()
     listed = runner.invoke(app, ["model", "list"])
     assert listed.exit_code == 0, listed.output
