@@ -7,6 +7,7 @@ Indonesian ticket. They are features only: they never decide alone and never low
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -69,9 +70,21 @@ class Lexicon:
 
 
 def load_lexicon(path: Path, *, categories: list[str]) -> Lexicon | None:
-    """The lexicon, or None when the file does not exist (it is optional)."""
-    if not path.exists():
+    """The lexicon, or None when the file does not exist (it is optional).
+
+    A process builds each pipeline's lexicon from the same file (the demo, a test session, an eval run with
+    several pipelines): reading and compiling it takes ~60 ms, so a file unchanged since the last call (same
+    size and modification time) gives the same read-only `Lexicon` again."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
         return None
+    return _load_lexicon(str(path), stat.st_mtime_ns, stat.st_size, tuple(categories))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_lexicon(path_name: str, _mtime_ns: int, _size: int, categories: tuple[str, ...]) -> Lexicon:
+    path = Path(path_name)
     try:
         spec = _LexiconFile.model_validate(load_yaml(path.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError, ValidationError) as exc:
@@ -79,4 +92,4 @@ def load_lexicon(path: Path, *, categories: list[str]) -> Lexicon | None:
     unknown = set(spec.categories) - set(categories)
     if unknown:
         raise PolicyError(f"{path}: lexicon names unknown categories {sorted(unknown)}")
-    return Lexicon(spec, categories)
+    return Lexicon(spec, list(categories))
