@@ -32,7 +32,7 @@ lint: install
 # workers (`--dist loadgroup`; the real llama.cpp tests carry an `xdist_group` mark). On these 2-core
 # machines that is not yet reliable: timing-bound tests (the fine-tune budget, the real model server's
 # deadlines, the concurrency cap) fail when two workers share the cores, so CI runs in one process.
-PYTEST_WORKERS ?= 0
+PYTEST_WORKERS ?= 2
 
 test: install services lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(if $(filter 0,$(PYTEST_WORKERS)),,--dist loadgroup)

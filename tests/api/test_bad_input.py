@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from tests.conftest import create_key, import_seed, settings_for, ticket
 from triage.db.models import Ticket
 
+pytestmark = pytest.mark.slow  # each test starts a server over the whole seed memory
+
 
 @pytest.fixture
 def server(tmp_path: Path, make_components, live_server):

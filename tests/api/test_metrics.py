@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 
@@ -34,6 +35,7 @@ def total(samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: s
     return sum(v for (n, ls), v in samples.items() if n == name and set(labels.items()) <= set(ls))
 
 
+@pytest.mark.slow
 def test_metrics_move_with_tickets(db_url: str, tmp_path: Path, seeded_dir: Path, make_components,
                                    live_server) -> None:
     home = tmp_path / "app"

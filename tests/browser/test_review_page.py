@@ -47,6 +47,7 @@ def _need_browser() -> Any:
     return sync_playwright
 
 
+@pytest.mark.slow
 def test_review_in_the_browser(tmp_path: Path, make_components: Callable[..., Components], live_server: Any) -> None:
     sync_playwright = _need_browser()
     settings = settings_for(tmp_path, reprocess_on_startup=False)

@@ -177,6 +177,7 @@ def test_compare_detects_an_injected_regression(tiny_run: tuple[Path, dict[str, 
     assert CliRunner().invoke(eval_app, ["compare", str(out), str(worse)]).exit_code == 0
 
 
+@pytest.mark.slow
 def test_cli_run_shows_a_summary(tmp_path: Path) -> None:
     suite = _write_suite(tmp_path)
     out = tmp_path / "cli-run"
@@ -186,6 +187,7 @@ def test_cli_run_shows_a_summary(tmp_path: Path) -> None:
     assert len(read_predictions(out)) == 6
 
 
+@pytest.mark.slow
 def test_memory_file_and_csv_dataset(embedder: Any, tmp_path: Path) -> None:
     import csv
 

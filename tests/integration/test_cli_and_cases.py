@@ -32,6 +32,7 @@ def test_help_explains_every_command() -> None:
     assert imp.exit_code == 0 and "--map" in imp.output and "Resumable" in imp.output
 
 
+@pytest.mark.slow
 def test_cli_round_trip(env: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0

@@ -6,6 +6,7 @@ import asyncio
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import create_key, import_seed, settings_for, ticket
@@ -20,6 +21,7 @@ def reprocess(comps: Components, **options: object) -> int:
     return asyncio.run(done)
 
 
+@pytest.mark.slow
 def test_restart_on_the_same_data_directory_finds_every_ticket_and_case(
     tmp_path: Path, make_components, live_server
 ) -> None:

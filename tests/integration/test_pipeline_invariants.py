@@ -6,6 +6,8 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SEED_FILE, import_seed, settings_for
 from triage.pipeline.pipeline import TicketFacts
 from triage.services.cases import read_rows
@@ -19,6 +21,7 @@ def facts(i: int, body: str, **kw: str) -> TicketFacts:
                        region=kw.get("region"), received_at=NOW)
 
 
+@pytest.mark.slow
 def test_risk_never_below_floor_or_signal_and_every_decision_names_path_and_versions(
     tmp_path: Path, make_components
 ) -> None:

@@ -46,6 +46,7 @@ async def test_the_cap_holds_calls_back_and_the_wrapper_is_transparent(fake_llm:
     await capped.aclose()
 
 
+@pytest.mark.slow
 def test_a_100_ticket_batch_never_opens_more_calls_than_the_cap(llm_app: Any) -> None:
     app: LlmApp = llm_app(max_concurrency=3, breaker_failures=1000)
     app.fake.always = slow(0.03)

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import create_key, import_seed, settings_for, ticket
 from tests.review.conftest import seed_subset
 from triage.components import Components
@@ -14,6 +16,7 @@ FIRST = "An account keeps commenting 'check my bio for free followers' on every 
 NEAR_DUPLICATE = "An account keeps commenting 'check my bio for free followers' on every video that I post."
 
 
+@pytest.mark.slow
 def test_a_corrected_ticket_changes_the_next_near_duplicate_decision(
     tmp_path: Path, make_components: Callable[..., Components], live_server: Any
 ) -> None:
