@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+from scipy import sparse
+from sklearn.linear_model import SGDClassifier
 
 from triage.config import PROJECT_ROOT
 from triage.domain.policy import load_policy
 from triage.errors import PolicyError
-from triage.pipeline.critical import load_exemplar_bank
+from triage.pipeline.critical import LinearHead, load_exemplar_bank
 
 POLICY = load_policy(PROJECT_ROOT / "policy")
 GOOD = """version: "test-1"
@@ -71,3 +74,15 @@ def test_a_bad_file_is_refused_with_its_line(tmp_path: Path, old: str, new: str,
     message = str(exc.value)
     assert f":line {line}:" in message, message
     assert says in message, message
+
+
+def test_a_saved_head_gives_the_probabilities_of_the_classifier_it_was_taken_from() -> None:
+    rng = np.random.default_rng(3)
+    x = sparse.random(300, 500, density=0.05, format="csr", dtype=np.float32, random_state=4)
+    y = (np.asarray(x[:, :40].sum(axis=1)).ravel() + 0.1 * rng.standard_normal(300) > 0.5).astype(int)
+    model = SGDClassifier(loss="log_loss", class_weight="balanced", max_iter=20, tol=None, average=True,
+                          random_state=7).fit(x, y)
+    head = LinearHead.of(model)
+    assert 0 < y.sum() < len(y)
+    assert head.coef.shape == (500,)
+    np.testing.assert_allclose(head.probability(x), model.predict_proba(x)[:, 1], rtol=1e-12, atol=1e-12)

@@ -41,7 +41,9 @@ __all__ = ["FORMAT", "STATE_SUFFIX", "MemorySignature", "ModelHeader", "ModelRep
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # bump when the layout of the saved state changes (2: zlib-compressed pickle, was joblib)
+# bump when the layout of the saved state changes (2: zlib-compressed pickle, was joblib; 3: the critical
+# detector's heads are `LinearHead`s, not SGDClassifiers: a model saved before is refitted once)
+FORMAT = 3
 STATE_SUFFIX = ".pkl.z"
 CURRENT = "CURRENT"
 PINNED = "PINNED"  # present after `triage model use`: the service keeps that version and does not refit
