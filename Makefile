@@ -28,14 +28,14 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
 
-# Test workers: one process by default. `make test PYTEST_WORKERS=2` spreads the tests over pytest-xdist
-# workers (`--dist loadgroup`; the real llama.cpp tests carry an `xdist_group` mark). On these 2-core
-# machines that is not yet reliable: timing-bound tests (the fine-tune budget, the real model server's
-# deadlines, the concurrency cap) fail when two workers share the cores, so CI runs in one process.
+# Test workers: two pytest-xdist processes by default (`make test PYTEST_WORKERS=0` runs in one). `--dist
+# loadscope` keeps each module on one worker, so a module-scoped fixture (an eval run, a fine-tune, the real
+# llama.cpp server) is built once; tests/conftest.py sends the modules with `slow` tests first and gives each
+# worker one compute thread (two torch thread pools on two cores oversubscribed them).
 PYTEST_WORKERS ?= 2
 
 test: install services lint
-	$(BIN)/pytest -n $(PYTEST_WORKERS) $(if $(filter 0,$(PYTEST_WORKERS)),,--dist loadgroup)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(if $(filter 0,$(PYTEST_WORKERS)),,--dist loadscope)
 
 bench: install
 	$(BIN)/python benchmarks/run.py
