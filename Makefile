@@ -35,7 +35,7 @@ lint: install
 PYTEST_WORKERS ?= 2
 
 test: install services lint
-	$(BIN)/pytest -n $(PYTEST_WORKERS) $(if $(filter 0,$(PYTEST_WORKERS)),,--dist loadscope)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(if $(filter 0,$(PYTEST_WORKERS)),,--dist loadscope --no-loadscope-reorder)
 
 bench: install
 	$(BIN)/python benchmarks/run.py
