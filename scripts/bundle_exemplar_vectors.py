@@ -1,9 +1,11 @@
-"""Write the critical detector's exemplar-bank vectors under the default embedding model to policy/vectors/.
+"""Write the critical detector's exemplar-bank vectors under the default embedding model to policy/vectors/,
+and the seed cases' vectors to seed/vectors/.
 
-The service then loads them instead of embedding the bank (about 4,000 texts: ~45 s on two cores) on its
-first start. Run it after editing policy/critical.yaml (the file names carry the bank's digest, so vectors of
-an older bank are never used: the service embeds the bank itself, as before, and
-tests/unit/test_bundled_vectors.py fails until this is run again):
+The service then loads them instead of embedding the bank (about 4,000 texts: ~45 s on two cores) and the seed
+(~350 support tickets: ~5 s) on its first start. Run it after editing policy/critical.yaml or seed/cases.jsonl
+(the file names carry the bank's or the seed file's digest, so vectors of an older file are never used: the
+service embeds the texts itself, as before, and tests/unit/test_bundled_vectors.py fails until this is run
+again):
 
     .venv/bin/python scripts/bundle_exemplar_vectors.py
 """
@@ -44,6 +46,25 @@ def main() -> None:
         sys.stdout.write(f"{out / name}: {vectors.shape[0]} vectors\n")
     for stale in out.glob("critical-*.npy"):
         if stale.name not in keep:
+            stale.unlink()
+            sys.stdout.write(f"removed {stale}\n")
+    _bundle_seed(embedder)
+
+
+def _bundle_seed(embedder: object) -> None:
+    """The seed cases' vectors, in seed/vectors/ (a first start loads the seed without embedding it)."""
+    import numpy as np
+
+    from triage.components import seed_texts, seed_vector_file
+
+    seed_file = ROOT / "seed" / "cases.jsonl"
+    path = seed_vector_file(seed_file, embedder.name)  # type: ignore[attr-defined]
+    path.parent.mkdir(exist_ok=True)
+    vectors = embedder.embed(seed_texts(seed_file))  # type: ignore[attr-defined]
+    np.save(path, np.asarray(vectors, dtype=np.float32))
+    sys.stdout.write(f"{path}: {vectors.shape[0]} vectors\n")
+    for stale in path.parent.glob("cases-*.npy"):
+        if stale != path:
             stale.unlink()
             sys.stdout.write(f"removed {stale}\n")
 

@@ -160,7 +160,10 @@ def make_components(embedder: Any) -> Iterator[Callable[..., Components]]:
 
 
 def import_seed(comps: Components, path: Path = SEED_FILE) -> int:
+    from triage.components import prime_seed_vectors
     from triage.services.cases import FieldMap, import_cases, read_rows
+
+    prime_seed_vectors(path, comps.embedder)  # as a first start does: the seed's shipped vectors, no encode
 
     report = import_cases(read_rows(path), fields=FieldMap(), store=comps.store, embedder=comps.embedder,
                           sessions=comps.sessions, source="seed")

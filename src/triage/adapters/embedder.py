@@ -102,6 +102,15 @@ class SentenceTransformerEmbedder:
         return np.asarray(self._model.encode(texts, batch_size=self._batch_size, normalize_embeddings=True,
                                              convert_to_numpy=True, show_progress_bar=False), dtype=np.float32)
 
+    def remember(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Take vectors computed earlier by this same model (the bundled seed cases' vectors) as if just
+        computed: embedding these texts is then a cache hit. The caller vouches for the model."""
+        with self._lock:
+            for t, v in zip(texts, np.asarray(vectors, dtype=np.float32), strict=True):
+                self._cache[t] = v
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
