@@ -174,6 +174,7 @@ def import_seed(comps: Components, path: Path = SEED_FILE) -> int:
 def seeded_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Path:
     """A database and Qdrant directory holding a balanced slice of the seed cases, built once per session
     and copied for each test (importing and embedding again per test would dominate the run time)."""
+    from triage.components import prime_seed_vectors
     from triage.services.cases import FieldMap, import_cases
 
     root = tmp_path_factory.mktemp("seeded")
@@ -186,6 +187,7 @@ def seeded_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Path:
             rows.append(row)
     comps = build_components(settings_for(root), embedder=embedder)
     try:
+        prime_seed_vectors(SEED_FILE, embedder)
         import_cases(rows, fields=FieldMap(), store=comps.store, embedder=comps.embedder, sessions=comps.sessions,
                      source="seed")
     finally:
