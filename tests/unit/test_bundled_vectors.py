@@ -14,8 +14,9 @@ import pytest
 from tests.conftest import SEED_FILE, settings_for
 from triage.components import (
     BUNDLED_VECTORS_DIR,
-    build_components,
+    open_store,
     prime_seed_vectors,
+    seed_if_empty,
     seed_texts,
     seed_vector_file,
 )
@@ -65,14 +66,15 @@ def test_the_bundled_seed_vectors_are_the_current_seed_files_and_loading_the_see
 
     monkeypatch.setattr(embedder, "_encode", counted)
     settings = settings_for(tmp_path, seed={"on_empty": True})
-    comps = build_components(settings, embedder=embedder)
+    store = open_store(settings, dimension=embedder.dimension)
     try:
-        assert comps.store.count() == len(texts)
+        assert seed_if_empty(settings, store=store, embedder=embedder, sessions=None) == len(texts)
+        assert store.count() == len(texts)
         assert encoded == [], f"the seed was embedded although its vectors are bundled: {encoded}"
-        hit = comps.store.search(vectors[7], limit=1)[0]
+        hit = store.search(vectors[7], limit=1)[0]
         assert hit.case.text == texts[7]
     finally:
-        comps.close()
+        store.close()
 
 
 def test_seed_vectors_of_another_seed_file_are_not_used(tmp_path: Path, embedder: Any) -> None:
