@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import threading
 import time
@@ -89,6 +90,65 @@ def _exemplar_bank_embedded_once(tmp_path_factory: pytest.TempPathFactory, embed
     settings = settings_for(tmp_path_factory.mktemp("bank"))
     with FileLock(str(SHARED_CACHE / "bank.lock")):
         build_exemplar_index(settings, policy=load_policy(settings.policy_dir), embedder=embedder)
+
+
+def _code_digest() -> str:
+    """The triage source and policy files: fitted models shared between runs are keyed by them."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for root in (PROJECT_ROOT / "src" / "triage", PROJECT_ROOT / "policy"):
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".yaml", ".npy"):
+                h.update(str(path.relative_to(PROJECT_ROOT)).encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fits_shared_between_workers() -> Iterator[None]:
+    """The local classifier's and the critical detector's fits, shared by the xdist workers through files.
+
+    In one process the fit caches (`FITS`, keyed by everything a fit reads) already fit each memory once;
+    the two workers fitted the same memories (the seed, its slice, the eval suites') both, 24 s of a run.
+    Each fit is now also written to SHARED_CACHE/fits/<code digest>/<key>.pkl under a lock, and a worker
+    that needs it loads it instead. The directory is keyed by the source and policy files, so a fit of
+    other code is never used; test-only (the service saves its model with ModelRepository)."""
+    import pickle
+
+    from filelock import FileLock
+
+    from triage.pipeline import classify, critical
+
+    directory = SHARED_CACHE / "fits" / _code_digest()
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.parent.iterdir():  # fits of earlier code: never read again
+        if stale != directory:
+            shutil.rmtree(stale, ignore_errors=True)
+    originals = {}
+    for cache in (classify.FITS, critical.FITS):
+        original = cache.get_or_fit
+        originals[id(cache)] = (cache, original)
+
+        def get_or_fit(key: str, fit: Callable[[], Any], _original: Any = original) -> Any:
+            path = directory / f"{key}.pkl"
+
+            def fit_or_load() -> Any:
+                with FileLock(str(path) + ".lock"):
+                    if path.is_file():
+                        return pickle.loads(path.read_bytes())  # noqa: S301  # written by this test session
+                    value = fit()
+                    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                    tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+                    os.replace(tmp, path)
+                    return value
+
+            return _original(key, fit_or_load)
+
+        cache.get_or_fit = get_or_fit  # type: ignore[method-assign]
+    yield
+    for cache, original in originals.values():
+        cache.get_or_fit = original  # type: ignore[method-assign]
 
 
 def _pg_available() -> bool:
