@@ -178,7 +178,10 @@ def test_compare_detects_an_injected_regression(tiny_run: tuple[Path, dict[str, 
 
 
 @pytest.mark.slow
-def test_cli_run_shows_a_summary(tmp_path: Path) -> None:
+def test_cli_run_shows_a_summary(tmp_path: Path, embedder: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import triage.components
+
+    monkeypatch.setattr(triage.components, "load_embedder", lambda settings: embedder)  # the session's model
     suite = _write_suite(tmp_path)
     out = tmp_path / "cli-run"
     result = CliRunner().invoke(eval_app, ["run", str(suite), "--out", str(out), "--limit", "6", "--fail-on-gates"])
