@@ -15,7 +15,7 @@ from markupsafe import escape
 from typer.testing import CliRunner
 
 from tests.browser.test_review_page import CHROMIUM, CHROMIUM_ARGS, _need_browser
-from tests.evals.test_runner import DATA, _run, _write_suite
+from tests.evals.test_runner import DATA, tiny_run_once
 from triage.config import PROJECT_ROOT
 from triage.evals.cli import eval_app
 from triage.evals.runner import read_predictions
@@ -30,7 +30,7 @@ def two_runs(embedder: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[P
     fixed on others (so the page has both kinds of change)."""
     tmp = tmp_path_factory.mktemp("compare")
     a = tmp / "run-a"
-    _run(_write_suite(tmp), a, embedder, tmp)
+    shutil.copytree(tiny_run_once(embedder, tmp_path_factory)[0], a)
     b = tmp / "run-b"
     shutil.copytree(a, b)
     rows = read_predictions(b)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock
 from typer.testing import CliRunner
 
 from triage.config import CriticalSettings, Settings
@@ -56,12 +58,28 @@ def _run(suite_path: Path, out: Path, embedder: Any, tmp: Path) -> dict[str, Any
                                  batch_size=8))
 
 
+def tiny_run_once(embedder: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], Path]:
+    """A run of the tiny suite: (its own copy of the run directory, results, the suite file).
+
+    Under pytest-xdist the run is made once per test session, by whichever worker asks first (the others wait
+    on the lock), in the session's shared temporary directory; each caller gets a copy to change freely."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        tmp = tmp_path_factory.mktemp("evals")
+        suite = _write_suite(tmp)
+        return tmp / "run-a", _run(suite, tmp / "run-a", embedder, tmp), suite
+    shared = tmp_path_factory.getbasetemp().parent / "tiny-run"  # one per session, shared by its workers
+    with FileLock(str(shared) + ".lock"):
+        if not (shared / "run-a" / "results.json").is_file():
+            shared.mkdir(exist_ok=True)
+            _run(_write_suite(shared), shared / "run-a", embedder, shared)
+    out = tmp_path_factory.mktemp("evals") / "run-a"
+    shutil.copytree(shared / "run-a", out)
+    return out, json.loads((out / "results.json").read_text(encoding="utf-8")), shared / "tiny.yaml"
+
+
 @pytest.fixture(scope="module")
 def tiny_run(embedder: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], Path]:
-    tmp = tmp_path_factory.mktemp("evals")
-    suite = _write_suite(tmp)
-    out = tmp / "run-a"
-    return out, _run(suite, out, embedder, tmp), suite
+    return tiny_run_once(embedder, tmp_path_factory)
 
 
 def test_run_writes_every_output_with_embedded_plots(tiny_run: tuple[Path, dict[str, Any], Path]) -> None:
