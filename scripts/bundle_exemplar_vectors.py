@@ -44,11 +44,16 @@ def main() -> None:
         np.save(out / name, vectors.astype(np.float32))
         keep.add(name)
         sys.stdout.write(f"{out / name}: {vectors.shape[0]} vectors\n")
-    for stale in out.glob("critical-*.npy"):
+    _remove_others(out, "critical-*.npy", keep)
+    _bundle_seed(embedder)
+
+
+def _remove_others(directory: Path, pattern: str, keep: set[str]) -> None:
+    """Vector files of older banks or seed files: never read again."""
+    for stale in directory.glob(pattern):
         if stale.name not in keep:
             stale.unlink()
             sys.stdout.write(f"removed {stale}\n")
-    _bundle_seed(embedder)
 
 
 def _bundle_seed(embedder: object) -> None:
@@ -63,10 +68,7 @@ def _bundle_seed(embedder: object) -> None:
     vectors = embedder.embed(seed_texts(seed_file))  # type: ignore[attr-defined]
     np.save(path, np.asarray(vectors, dtype=np.float32))
     sys.stdout.write(f"{path}: {vectors.shape[0]} vectors\n")
-    for stale in path.parent.glob("cases-*.npy"):
-        if stale != path:
-            stale.unlink()
-            sys.stdout.write(f"removed {stale}\n")
+    _remove_others(path.parent, "cases-*.npy", {path.name})
 
 
 if __name__ == "__main__":

@@ -125,10 +125,8 @@ def _fits_shared_between_workers() -> Iterator[None]:
     for stale in directory.parent.iterdir():  # fits of earlier code: never read again
         if stale != directory:
             shutil.rmtree(stale, ignore_errors=True)
-    originals = {}
-    for cache in (classify.FITS, critical.FITS):
-        original = cache.get_or_fit
-        originals[id(cache)] = (cache, original)
+    originals = [(cache, cache.get_or_fit) for cache in (classify.FITS, critical.FITS)]
+    for cache, original in originals:
 
         def get_or_fit(key: str, fit: Callable[[], Any], _original: Any = original) -> Any:
             path = directory / f"{key}.pkl"
@@ -147,7 +145,7 @@ def _fits_shared_between_workers() -> Iterator[None]:
 
         cache.get_or_fit = get_or_fit  # type: ignore[method-assign]
     yield
-    for cache, original in originals.values():
+    for cache, original in originals:
         cache.get_or_fit = original  # type: ignore[method-assign]
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from triage.config import Settings
 
@@ -187,14 +187,20 @@ def list_versions() -> None:
     versions = repo.versions()
     table = Table(title=f"models in {repo.directory}")
     for col in ("", "version", "fitted at", "memory cases", "trained on", "fit seconds", "classifier"):
-        # a version is copied into `triage model use`: on a narrow terminal the other columns wrap, never it
-        table.add_column(col, no_wrap=col == "version",
-                         min_width=max((len(h.version) for h in versions), default=0) if col == "version" else None)
+        table.add_column(col)
+    # a version is copied into `triage model use`: on a narrow terminal the other columns wrap, never it
+    _keep_whole(table.columns[1], [h.version for h in versions])
     for h in versions:
         table.add_row("*" if h.version == current else "", h.version, h.fitted_at, str(h.memory.cases),
                       str(h.trained_on), str(h.seconds), h.classifier)
     out.print(table)
     _list_embedders(settings)
+
+
+def _keep_whole(column: Column, values: list[str]) -> None:
+    """A column of ids that are copied by hand: never folded or cut, whatever the terminal's width."""
+    column.no_wrap = True
+    column.min_width = max((len(v) for v in values), default=0)
 
 
 def _list_embedders(settings: Settings) -> None:
@@ -209,9 +215,8 @@ def _list_embedders(settings: Settings) -> None:
     if manifests:
         table = Table(title=f"fine-tuned embedding models in {root} (TRIAGE_EMBEDDING__MODEL=<directory>)")
         for col in ("", "version", "base", "cases", "steps", "epochs", "seconds", "validation macro-F1"):
-            # the version is what is copied into TRIAGE_EMBEDDING__MODEL: kept whole, the other columns fold
-            table.add_column(col, overflow="fold", no_wrap=col == "version",
-                             min_width=max(len(m.version) for m in manifests) if col == "version" else None)
+            table.add_column(col, overflow="fold")
+        _keep_whole(table.columns[1], [m.version for m in manifests])  # copied into TRIAGE_EMBEDDING__MODEL
         for m in manifests:
             f1 = m.validation_macro_f1
             table.add_row("*" if active is not None and active.embedder == m.embedder_name else "", m.version,

@@ -6,7 +6,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -106,10 +106,14 @@ class SentenceTransformerEmbedder:
         """Take vectors computed earlier by this same model (the bundled seed cases' vectors) as if just
         computed: embedding these texts is then a cache hit. The caller vouches for the model."""
         with self._lock:
-            for t, v in zip(texts, np.asarray(vectors, dtype=np.float32), strict=True):
-                self._cache[t] = v
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+            self._keep(zip(texts, np.asarray(vectors, dtype=np.float32), strict=True))
+
+    def _keep(self, items: Iterable[tuple[str, np.ndarray]]) -> None:
+        """Add to the cache of recent texts, dropping the least recent beyond its size (under the lock)."""
+        for t, v in items:
+            self._cache[t] = v
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -127,8 +131,5 @@ class SentenceTransformerEmbedder:
                 fresh = dict(zip(unique, np.asarray(vectors, dtype=np.float32), strict=True))
                 for i in missing:
                     out[i] = fresh[texts[i]]
-                for t, v in fresh.items():
-                    self._cache[t] = v
-                while len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
+                self._keep(fresh.items())
         return out
