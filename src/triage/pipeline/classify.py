@@ -49,6 +49,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from triage.domain.cases import Case, CaseHit
 from triage.pipeline.fit_cache import FitCache, fingerprint
+from triage.pipeline.inference import lr_proba, tfidf_transform
 from triage.pipeline.lexicon import Lexicon
 from triage.pipeline.model_state import MemorySignature, ModelHeader, ModelRepository, memory_signature
 from triage.ports import CaseStore, StoreChanges
@@ -108,7 +109,7 @@ class LabelModel:
     def predict_proba(self, vectors: np.ndarray | sparse.csr_matrix) -> np.ndarray:
         if self.model is None:
             return np.full((vectors.shape[0], len(self.classes)), 1.0 / max(1, len(self.classes)))
-        raw = self.model.predict_proba(vectors)
+        raw = lr_proba(self.model, vectors)
         # map the model's classes onto ours (they are the same set, but keep it explicit)
         idx = [list(self.model.classes_).index(c) for c in self.classes]
         return raw[:, idx]
@@ -254,7 +255,7 @@ def _features(
     """[embedding | n-gram TF-IDF | lexicon cues], each L2-normalised, so no view drowns the others."""
     blocks = [sparse.csr_matrix(np.asarray(vectors, dtype=np.float32))]
     if ngrams is not None:
-        blocks.append(ngrams.transform(texts))
+        blocks.append(tfidf_transform(ngrams, texts))
     if lexicon is not None and lexicon.dimension:
         blocks.append(sparse.csr_matrix(lexicon.features(texts)))
     return blocks[0] if len(blocks) == 1 else sparse.hstack(blocks, format="csr")
@@ -959,35 +960,45 @@ class LocalClassifier:
 
     # -- prediction ------------------------------------------------------------------------------
     def predict(self, vector: np.ndarray, hits: list[CaseHit], text: str = "") -> LocalPrediction:
-        probs: dict[str, dict[str, float]] = {}
-        vote_top: dict[str, str | None] = {}
-        model_top: dict[str, str | None] = {}
-        out = LocalPrediction(probs=probs, vote_top=vote_top, model_top=model_top)
+        return self.predict_many(vector.reshape(1, -1), [hits], [text])[0]
+
+    def predict_many(self, vectors: np.ndarray, hits_per: Sequence[Sequence[CaseHit]], texts: Sequence[str]
+                     ) -> list[LocalPrediction]:
+        """One prediction per row: the features and each label's model for the whole batch at once (a micro-batch
+        of concurrent tickets pays the per-call costs once), the vote and calibration per ticket."""
         ngrams, models = self._state
-        features = _features(vector.reshape(1, -1), [text], ngrams, self._lexicon)
-        for label, lm in models.items():
-            if not lm.classes:
-                probs[label] = {}
-                continue
-            model_p = lm.predict_proba(features)[0]
-            vote_p = _vote(hits, label, lm.classes)
-            weight = _mix_weight(hits, self.knn_weight if lm.knn_weight is None else lm.knn_weight)
-            mixed = weight * vote_p + (1.0 - weight) * model_p if hits else model_p
-            calibrated = _temper(mixed, lm.temperature)
-            probs[label] = {c: float(p) for c, p in zip(lm.classes, calibrated, strict=True)}
-            # the neighbours "say" a label only when most of the vote agrees on it
-            strong = hits and float(vote_p.max()) >= STRONG_VOTE
-            vote_top[label] = lm.classes[int(np.argmax(vote_p))] if strong else None
-            model_top[label] = lm.classes[int(np.argmax(model_p))] if lm.model is not None else None
-            if label == "category" and lm.platt:
-                ovr = lm.one_vs_rest(calibrated, lm.head_scores(vector))
-                out.ovr = {c: float(p) for c, p in zip(lm.classes, ovr, strict=True)}
-                top = lm.classes[int(np.argmax(calibrated))]
-                out.also = [c for c in lm.classes
-                            if c != top and c in lm.also_threshold and out.ovr[c] >= lm.also_threshold[c]]
-                out.auto_threshold = dict(lm.auto_threshold)
-        if out.ovr:
-            probs["category_ovr"] = dict(out.ovr)
+        features = _features(vectors, list(texts), ngrams, self._lexicon)
+        model_ps = {label: lm.predict_proba(features) for label, lm in models.items() if lm.classes}
+        out = []
+        for i, hits in enumerate(hits_per):
+            probs: dict[str, dict[str, float]] = {}
+            vote_top: dict[str, str | None] = {}
+            model_top: dict[str, str | None] = {}
+            pred = LocalPrediction(probs=probs, vote_top=vote_top, model_top=model_top)
+            for label, lm in models.items():
+                if not lm.classes:
+                    probs[label] = {}
+                    continue
+                model_p = model_ps[label][i]
+                vote_p = _vote(list(hits), label, lm.classes)
+                weight = _mix_weight(list(hits), self.knn_weight if lm.knn_weight is None else lm.knn_weight)
+                mixed = weight * vote_p + (1.0 - weight) * model_p if hits else model_p
+                calibrated = _temper(mixed, lm.temperature)
+                probs[label] = {c: float(p) for c, p in zip(lm.classes, calibrated, strict=True)}
+                # the neighbours "say" a label only when most of the vote agrees on it
+                strong = hits and float(vote_p.max()) >= STRONG_VOTE
+                vote_top[label] = lm.classes[int(np.argmax(vote_p))] if strong else None
+                model_top[label] = lm.classes[int(np.argmax(model_p))] if lm.model is not None else None
+                if label == "category" and lm.platt:
+                    ovr = lm.one_vs_rest(calibrated, lm.head_scores(vectors[i]))
+                    pred.ovr = {c: float(p) for c, p in zip(lm.classes, ovr, strict=True)}
+                    top = lm.classes[int(np.argmax(calibrated))]
+                    pred.also = [c for c in lm.classes
+                                 if c != top and c in lm.also_threshold and pred.ovr[c] >= lm.also_threshold[c]]
+                    pred.auto_threshold = dict(lm.auto_threshold)
+            if pred.ovr:
+                probs["category_ovr"] = dict(pred.ovr)
+            out.append(pred)
         return out
 
     @property

@@ -54,6 +54,7 @@ from triage.errors import PolicyError
 from triage.pipeline.classify import FitResult
 from triage.pipeline.decision import CriticalHit
 from triage.pipeline.fit_cache import FitCache, fingerprint
+from triage.pipeline.inference import tfidf_transform
 from triage.pipeline.signals import Signal
 from triage.ports import Embedder
 
@@ -305,7 +306,7 @@ class ExemplarIndex:
                 nearest[:, gi] = cols[best]
         ngram = np.zeros((n, groups), dtype=np.float32)
         if n:
-            present = self.ngrams.transform([t.lower() for t in texts])
+            present = tfidf_transform(self.ngrams, [t.lower() for t in texts])
             present.data[:] = 1.0  # presence, not frequency: a long ticket is not more similar for repeating
             overlap = (present @ self.exemplar_ngrams).toarray()  # (n, exemplars)
             for gi in range(groups):
@@ -372,7 +373,7 @@ class CriticalDetector:
                                 else np.zeros((n, dim), dtype=np.float32))
         if ngrams is None:
             return emb
-        return sparse.hstack([emb, ngrams.transform([t.lower() for t in texts])], format="csr")
+        return sparse.hstack([emb, tfidf_transform(ngrams, [t.lower() for t in texts])], format="csr")
 
     def _fit_head(self, x: sparse.csr_matrix, y: np.ndarray) -> LinearHead | None:
         """A linear head, logistic loss, classes balanced. SGD rather than lbfgs: the same separation on the
@@ -416,12 +417,6 @@ class CriticalDetector:
             if head is not None:
                 out[:, j] = head.probability(x)
         return out
-
-    def _head_scores(self, ngrams: TfidfVectorizer | None, heads: dict[str, LinearHead],
-                     vectors: np.ndarray | None, texts: Sequence[str]) -> np.ndarray:
-        if not texts or not heads:
-            return np.zeros((len(texts), len(self.categories)), dtype=np.float32)
-        return self._scores_of(heads, self._design(ngrams, vectors, texts))
 
     def _levels(self, category: str) -> list[str]:
         """The risk levels of a category's groups, most severe first."""
@@ -600,9 +595,10 @@ class CriticalDetector:
     def scores(self, vectors: np.ndarray | None, texts: Sequence[str]) -> np.ndarray:
         """(n, 2 x categories): each category's head score, then its severity score (0 without a head)."""
         state = self.state
-        heads = self._head_scores(state.ngrams, state.heads, vectors, texts)
-        severe = self._head_scores(state.ngrams, state.severity, vectors, texts)
-        return np.hstack([heads, severe])
+        if not texts or not (state.heads or state.severity):
+            return np.zeros((len(texts), 2 * len(self.categories)), dtype=np.float32)
+        x = self._design(state.ngrams, vectors, texts)  # one design matrix for both kinds of head
+        return np.hstack([self._scores_of(state.heads, x), self._scores_of(state.severity, x)])
 
     def detect(
         self, vectors: np.ndarray | None, texts: Sequence[str], *, category_probs: Sequence[dict[str, float]],

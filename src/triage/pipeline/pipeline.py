@@ -212,13 +212,12 @@ class Pipeline:
                                                                      f"({type(exc).__name__})"))
             store_ok = False
         memory = self.memory_state(store_ok=store_ok, count=count)
-        predictions: list[LocalPrediction] = []
         tc = time.perf_counter()
-        for i, (hits, text) in enumerate(zip(hits_per, classified_texts, strict=True)):
-            if vectors is None or not self.classifier.has_models:  # nothing learned to predict with
-                predictions.append(LocalPrediction(probs={}))
-            else:
-                predictions.append(self.classifier.predict(vectors[i], hits, text))
+        predictions: list[LocalPrediction]
+        if vectors is None or not self.classifier.has_models:  # nothing learned to predict with
+            predictions = [LocalPrediction(probs={}) for _ in batch]
+        else:
+            predictions = self.classifier.predict_many(vectors, hits_per, classified_texts)
         t4 = time.perf_counter()
         found = [tuple(self.signals.scan(f.text)) for f in batch]
         criticals: list[tuple[CriticalHit, ...]] = [() for _ in batch]
