@@ -207,25 +207,21 @@ class Service:
     def single_p50(self, texts: list[str], model: Any, onnx: Any) -> tuple[float, float, float | None]:
         """p50 of POST /v1/tickets and of the raw model encoding the same text (torch, and ONNX Runtime when it
         loaded), measured in turn (paired), so all see the same machine load."""
+        engines = ["torch", *(["onnx"] if onnx is not None else [])]
+        raw: dict[str, list[float]] = {engine: [] for engine in engines}
         service: list[float] = []
-        raw: list[float] = []
-        raw_onnx: list[float] = []
         with httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.key}"}, timeout=120) as c:
             for t in texts[:3]:
                 self.post(c, f"warm {next(self.counter)} {t}")
             for t in texts:
-                settle()
-                start = time.perf_counter()
-                model.encode([t + " (raw)"], normalize_embeddings=True, show_progress_bar=False)
-                raw.append(time.perf_counter() - start)
-                if onnx is not None:
+                for engine in engines:
                     settle()
                     start = time.perf_counter()
-                    onnx.encode([t + " (onnx)"], batch_size=1)
-                    raw_onnx.append(time.perf_counter() - start)
+                    encode_with(model, onnx, engine, [f"{t} ({engine})"], batch_size=1)
+                    raw[engine].append(time.perf_counter() - start)
                 settle()
                 service.append(self.post(c, t))
-        return p50(service), p50(raw), p50(raw_onnx) if raw_onnx else None
+        return p50(service), p50(raw["torch"]), p50(raw["onnx"]) if onnx is not None else None
 
     def throughput(self, texts: list[str], *, clients: int) -> float:
         """Tickets/s with `clients` concurrent connections, each posting its share one after another."""

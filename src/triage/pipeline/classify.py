@@ -970,7 +970,8 @@ class LocalClassifier:
         features = _features(vectors, list(texts), ngrams, self._lexicon)
         model_ps = {label: lm.predict_proba(features) for label, lm in models.items() if lm.classes}
         out = []
-        for i, hits in enumerate(hits_per):
+        for i, row_hits in enumerate(hits_per):
+            hits = list(row_hits)
             probs: dict[str, dict[str, float]] = {}
             vote_top: dict[str, str | None] = {}
             model_top: dict[str, str | None] = {}
@@ -980,8 +981,8 @@ class LocalClassifier:
                     probs[label] = {}
                     continue
                 model_p = model_ps[label][i]
-                vote_p = _vote(list(hits), label, lm.classes)
-                weight = _mix_weight(list(hits), self.knn_weight if lm.knn_weight is None else lm.knn_weight)
+                vote_p = _vote(hits, label, lm.classes)
+                weight = _mix_weight(hits, self.knn_weight if lm.knn_weight is None else lm.knn_weight)
                 mixed = weight * vote_p + (1.0 - weight) * model_p if hits else model_p
                 calibrated = _temper(mixed, lm.temperature)
                 probs[label] = {c: float(p) for c, p in zip(lm.classes, calibrated, strict=True)}
