@@ -11,7 +11,7 @@ import logging
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from triage.adapters.edge_store import EdgeCaseStore
 from triage.adapters.embedder import PACKAGED_MODEL, SentenceTransformerEmbedder
-from triage.adapters.memory_collections import ActiveCollection, CollectionRegistry, copy_reembedded, is_finetuned
-from triage.adapters.qdrant_store import QdrantCaseStore
+from triage.adapters.memory_collections import ActiveCollection, CollectionRegistry, copy_reembedded
+from triage.adapters.qdrant_store import QdrantCaseStore, QdrantCollections
 from triage.adapters.store_migration import migrate_on_first_start
 from triage.config import Settings
 from triage.db.session import create_db_engine, make_session_factory, upgrade_database
@@ -40,8 +40,8 @@ from triage.pipeline.signals import load_signals
 from triage.ports import CaseStore, Embedder
 
 __all__ = ["Components", "build_components", "build_exemplar_index", "build_pipeline", "collection_registry",
-           "language_detector", "load_embedder", "model_dir", "open_memory", "prime_seed_vectors", "seed_if_empty",
-           "seed_texts", "seed_vector_file"]
+           "language_detector", "load_embedder", "model_dir", "open_memory", "prime_seed_vectors", "qdrant_collections",
+           "seed_if_empty", "seed_texts", "seed_vector_file"]
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +78,29 @@ def _previous_model(settings: Settings, *, besides: str) -> str:
     """The model whose vectors the active collection holds (when recorded and not `besides`), else the packaged."""
     q = settings.qdrant
     if not q.url and q.engine == "edge":
-        active = collection_registry(settings).active()
-        if active.source and active.source != besides:
-            return active.source
+        source = collection_registry(settings).active().source
+    else:
+        try:
+            collections = qdrant_collections(settings)
+        except Exception as exc:  # the store's own opening reports it
+            log.warning("cannot read which model embedded the case memory: %s", exc)
+            return PACKAGED_MODEL
+        try:
+            active = collections.active()
+            source = active.source if active is not None else None
+        finally:
+            collections.close()
+    if source and source != besides:
+        return source
     return PACKAGED_MODEL
+
+
+def qdrant_collections(settings: Settings) -> QdrantCollections:
+    """The physical collections of the case memory on a Qdrant server (or in local mode) and the alias naming the
+    one in use."""
+    q = settings.qdrant
+    return QdrantCollections(collection=q.collection, url=q.url, api_key=q.api_key.get_secret_value() if q.api_key
+                             else None, path=None if q.url else Path(q.path))
 
 
 def collection_registry(settings: Settings) -> CollectionRegistry:
@@ -141,21 +160,19 @@ def open_memory(settings: Settings, embedder: Embedder,
                 on_progress: Callable[[int, int], None] | None = None) -> tuple[Embedder, CaseStore]:
     """The case store whose vectors come from `embedder`, and the embedder to serve with.
 
-    Embedded (edge) store: when the active collection was embedded by another model, the memory is re-embedded
-    into a new collection named by this model's version and the pointer is switched once it is complete
-    (`adapters/memory_collections.py`). When that fails, the previous model and its collection are kept and the
-    log says so: a half-built collection never serves. A Qdrant server or local mode has no such switch here:
-    a fine-tuned model is refused there and the packaged model is kept.
+    When the active collection was embedded by another model (a fine-tuned one, or the packaged one again after a
+    roll-back), the memory is re-embedded into a new collection named by this model, and the switch to it is
+    atomic once it is complete. Embedded (edge) store: a pointer file names the active collection directory
+    (`adapters/memory_collections.py`). Qdrant server or local mode: the collection alias
+    `TRIAGE_QDRANT__COLLECTION` names the active physical collection and moves in one `update_collection_aliases`
+    call, so every process reading the alias follows (`adapters/qdrant_store.py`; a store from before the alias
+    is switched in two steps that a restart finishes). When re-embedding fails, the previous model and its
+    collection are kept and the log says so: a half-built collection never serves.
     """
     q = settings.qdrant
-    name = getattr(embedder, "name", "unknown")
     if q.url or q.engine != "edge":
-        if is_finetuned(name):
-            log.error("the fine-tuned embedding model %s needs the embedded edge store (TRIAGE_QDRANT__ENGINE=edge, "
-                      "no TRIAGE_QDRANT__URL): re-embedding into a new collection is only implemented there; keeping "
-                      "the packaged model", name)
-            embedder = _embedder_from(settings, PACKAGED_MODEL)
-        return embedder, open_store(settings, dimension=embedder.dimension)
+        return _open_qdrant_memory(settings, embedder, on_progress)
+    name = getattr(embedder, "name", "unknown")
     registry = collection_registry(settings)
     active = registry.active()
     if registry.matches(active, name):
@@ -208,6 +225,85 @@ def _reembed_memory(settings: Settings, registry: CollectionRegistry, active: Ac
                        "previous_embedder": active.embedder, "cases": copied,
                        "seconds": round(time.perf_counter() - started, 2)})
     return target
+
+
+def _open_qdrant_memory(settings: Settings, embedder: Embedder,
+                        on_progress: Callable[[int, int], None] | None) -> tuple[Embedder, QdrantCaseStore]:
+    """`open_memory` on a Qdrant server or local mode: the store reads and writes the alias."""
+    name = getattr(embedder, "name", "unknown")
+    collections = qdrant_collections(settings)
+    try:
+        collections.finish_interrupted_switch()
+        active = collections.active()
+        if active is None:  # a new store: its first collection, named by the model, behind the alias
+            collections.create_first(ActiveCollection(
+                directory=collections.name_for(name), embedder=name, source=getattr(embedder, "source", None),
+                dimension=embedder.dimension, cases=0, switched_at=CollectionRegistry.now()))
+        elif collections.matches(active, name):
+            if active.embedder is None:  # record which model made these vectors, so a later switch knows
+                _record_unrecorded(collections, active, embedder)
+        else:
+            try:
+                _reembed_qdrant_memory(settings, collections, active, embedder, on_progress)
+            except Exception as exc:
+                now = collections.active()
+                if now is not None and now.directory != active.directory and collections.matches(now, name):
+                    log.warning("re-embedding the case memory with %s ended with an error after the switch (%s: %s); "
+                                "the new collection %s serves", name, type(exc).__name__, exc, now.directory)
+                    return embedder, collections.serving_store(dimension=embedder.dimension)
+                if collections.pending_switch() is not None:
+                    raise  # the old collection may be gone: the next start finishes the switch
+                previous = active.source or PACKAGED_MODEL
+                log.error("re-embedding the case memory with %s failed (%s: %s); keeping the previous model %s and "
+                          "its collection %s", name, type(exc).__name__, exc, previous, active.directory,
+                          exc_info=True)
+                kept = _embedder_from(settings, previous)
+                return kept, collections.serving_store(dimension=kept.dimension)
+        return embedder, collections.serving_store(dimension=embedder.dimension)
+    except BaseException:
+        collections.close()
+        raise
+
+
+def _record_unrecorded(collections: QdrantCollections, active: ActiveCollection, embedder: Embedder) -> None:
+    record = replace(active, embedder=getattr(embedder, "name", "unknown"), source=getattr(embedder, "source", None),
+                     dimension=embedder.dimension, switched_at=active.switched_at or CollectionRegistry.now())
+    try:
+        collections.record(record)
+    except Exception as exc:  # a server that keeps no collection metadata: the name stays the record
+        log.warning("cannot record the embedding model in the metadata of the collection %s: %s",
+                    active.directory, exc)
+
+
+def _reembed_qdrant_memory(settings: Settings, collections: QdrantCollections, active: ActiveCollection,
+                           embedder: Embedder, on_progress: Callable[[int, int], None] | None) -> None:
+    """Build the new physical collection from the active one, then move the alias to it."""
+    q = settings.qdrant
+    name = getattr(embedder, "name", "unknown")
+    directory = collections.name_for(name)
+    started = time.perf_counter()
+    target = collections.create(ActiveCollection(directory=directory, embedder=name,
+                                                 source=getattr(embedder, "source", None),
+                                                 dimension=embedder.dimension))
+    try:
+        # read the active physical collection (its own dimension), not the alias: another process may move it
+        source = collections.store(active.directory, dimension=active.dimension or embedder.dimension)
+        copied = copy_reembedded(source, target, embedder, on_progress=on_progress)
+        collections.switch_to(directory, cases=copied)
+    except BaseException:
+        try:
+            collections.drop_unused(directory)  # never the collection in use or being switched to
+        except Exception as exc:
+            log.warning("cannot remove the half-built collection %s: %s", directory, exc)
+        raise
+    try:
+        collections.prune(q.keep_collections)
+    except Exception as exc:  # the switch is done; an old collection left behind is removed at the next one
+        log.warning("cannot remove old collections of the case memory: %s", exc)
+    log.warning("the case memory was re-embedded for a new embedding model and switched to its collection",
+                extra={"embedder": name, "collection": directory, "previous": active.directory,
+                       "previous_embedder": active.embedder, "cases": copied,
+                       "seconds": round(time.perf_counter() - started, 2)})
 
 
 def build_llm(settings: Settings, policy: Policy) -> LlmDecider | None:

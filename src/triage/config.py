@@ -41,9 +41,10 @@ class QdrantSettings(BaseModel):
         "migration and small setups; ignored when `url` is set.",
     )
     keep_collections: int = Field(
-        default=1, ge=0, description="embedded: after the memory is re-embedded for a new model, the inactive "
-        "collection directories kept on disk (the newest first; older ones are removed). A roll-back re-embeds "
-        "anyway, so these are only a safety copy of the memory as it was")
+        default=1, ge=0, description="after the memory is re-embedded for a new model, the inactive collections "
+        "kept (edge: directories on disk; a Qdrant server or local mode: physical collections behind the alias), "
+        "the newest first; older ones are removed. A roll-back re-embeds anyway, so these are only a safety copy "
+        "of the memory as it was")
 
 
 class EmbeddingSettings(BaseModel):

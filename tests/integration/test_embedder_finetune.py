@@ -26,7 +26,7 @@ from triage import models_cli
 from triage.adapters.embedder import SentenceTransformerEmbedder
 from triage.adapters.embedder_training import MANIFEST, FinetuneManifest, FinetuneOptions, read_manifest
 from triage.cli import app
-from triage.components import build_components, collection_registry
+from triage.components import build_components, collection_registry, qdrant_collections
 from triage.config import FinetuneSettings
 from triage.services.cases import FieldMap, import_cases, read_rows
 
@@ -224,19 +224,36 @@ def test_eval_run_finetune_scores_the_suite_with_a_model_tuned_on_its_memory(emb
     assert results["n_examples"] == len(rows) - 20
 
 
-def test_a_finetuned_model_with_a_store_that_cannot_switch_is_refused_and_the_packaged_model_serves(
-    finetuned: tuple[Path, FinetuneManifest, str], tmp_path: Path, embedder: Any, caplog: pytest.LogCaptureFixture,
+def test_a_finetuned_model_on_qdrant_local_mode_reembeds_into_a_new_collection_behind_the_alias(
+    finetuned: tuple[Path, FinetuneManifest, str], tmp_path: Path, embedder: Any,
 ) -> None:
-    directory, _, _ = finetuned
-    settings = settings_for(tmp_path, embedding={"model": str(directory)},
-                            qdrant={"path": tmp_path / "qdrant", "engine": "local"}, **NO_CRITICAL)
-    caplog.set_level(logging.ERROR, logger="triage.components")
-    comps = build_components(settings)
+    """The Qdrant server path, run on qdrant-client's local mode (tests/store/test_qdrant_memory_switch.py covers
+    roll-back, failures and stores from before the alias, on a server too when one answers)."""
+    directory, manifest, _ = finetuned
+    settings = settings_for(tmp_path, qdrant={"path": tmp_path / "qdrant", "engine": "local"}, **NO_CRITICAL)
+    comps = build_components(settings, embedder=embedder)
     try:
-        assert comps.embedder.name == embedder.name
-        assert any("needs the embedded edge store" in r.getMessage() for r in caplog.records), caplog.text
+        report = import_cases(read_rows(seed_subset(tmp_path / "seed.jsonl", per_category=1)), fields=FieldMap(),
+                              store=comps.store, embedder=embedder, sessions=comps.sessions, source="seed")
+        assert report.imported == 19
     finally:
         comps.close()
+
+    tuned = build_components(settings.model_copy(update={"embedding": type(settings.embedding)(model=str(directory))}))
+    try:
+        assert tuned.embedder.name == manifest.embedder_name
+        cases, vectors = tuned.store.all_cases(with_vectors=True)
+        assert len(cases) == 19
+        assert np.allclose(vectors, tuned.embedder.embed([c.text for c in cases]), atol=1e-4)
+    finally:
+        tuned.close()
+    collections = qdrant_collections(settings)
+    try:
+        active = collections.active()
+        assert active is not None and active.directory == f"triage_cases--{manifest.version}"
+        assert (active.embedder, active.source, active.cases) == (manifest.embedder_name, str(directory), 19)
+    finally:
+        collections.close()
 
 
 def test_eval_run_finetune_on_a_memory_of_one_category_is_refused_naming_why(embedder: Any, tmp_path: Path) -> None:

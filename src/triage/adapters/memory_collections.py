@@ -16,6 +16,10 @@ Layout under `<qdrant path>/edge/`::
 After a switch, the newest `TRIAGE_QDRANT__KEEP_COLLECTIONS` (1) inactive directories are kept as a safety copy
 and older ones removed (`prune`). A roll-back re-embeds anyway, because cases reviewed meanwhile are only in
 the newer collection.
+
+A Qdrant server (or qdrant-client's local mode) switches the same way with a collection alias in place of the
+pointer file: `QdrantCollections` in `qdrant_store.py`, with the same names (`collection_name_for`), the same
+record (`ActiveCollection`, kept in the collection's metadata) and `copy_reembedded`.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from pathlib import Path
 
 from triage.ports import CaseStore, Embedder
 
-__all__ = ["ActiveCollection", "CollectionRegistry", "copy_reembedded"]
+__all__ = ["ActiveCollection", "CollectionRegistry", "collection_name_for", "copy_reembedded", "is_finetuned"]
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +47,7 @@ _FT = "+ft:"
 
 @dataclass(frozen=True)
 class ActiveCollection:
-    directory: str  # under the registry's root
+    directory: str  # under the registry's root (edge); the physical collection's name (Qdrant server, local mode)
     embedder: str | None  # the model that made its vectors (decisions' `versions.embedder`); None: not recorded
     source: str | None = None  # the TRIAGE_EMBEDDING__MODEL value that loads that model
     dimension: int | None = None
@@ -53,6 +57,17 @@ class ActiveCollection:
 
 def is_finetuned(embedder_name: str) -> bool:
     return _FT in embedder_name
+
+
+def collection_name_for(collection: str, embedder_name: str) -> str:
+    """The name of the collection of memory `collection` as embedded by `embedder_name` (a directory here, a physical
+    collection behind the alias on a Qdrant server): named by the fine-tune's version, or by a digest of any other
+    model's name."""
+    if is_finetuned(embedder_name):
+        slug = re.sub(r"[^A-Za-z0-9._-]", "_", embedder_name.split(_FT, 1)[1])[:80]
+    else:
+        slug = "m-" + hashlib.sha256(embedder_name.encode()).hexdigest()[:12]
+    return f"{collection}--{slug}"
 
 
 class CollectionRegistry:
@@ -86,13 +101,8 @@ class CollectionRegistry:
         return active.embedder == embedder_name
 
     def directory_for(self, embedder_name: str) -> str:
-        """The directory a re-embedding by `embedder_name` is written to: named by the fine-tune's version, or by
-        a digest of any other model's name."""
-        if is_finetuned(embedder_name):
-            slug = re.sub(r"[^A-Za-z0-9._-]", "_", embedder_name.split(_FT, 1)[1])[:80]
-        else:
-            slug = "m-" + hashlib.sha256(embedder_name.encode()).hexdigest()[:12]
-        return f"{self.collection}--{slug}"
+        """The directory a re-embedding by `embedder_name` is written to (`collection_name_for`)."""
+        return collection_name_for(self.collection, embedder_name)
 
     def record(self, active: ActiveCollection) -> None:
         """Make `active` the collection in use (atomically: the pointer is renamed into place)."""
