@@ -355,6 +355,16 @@ def classify(
     out.print(table)
 
 
+def _switch_memory_once(settings: Settings) -> None:
+    """Before several workers start: open the memory once in this process, so that a change of embedding model is
+    re-embedded (and the alias moved) by one process, not by each worker at once; the workers then find the
+    collection of their model in use."""
+    from triage.components import load_embedder, open_memory
+
+    _, store = open_memory(settings, load_embedder(settings))
+    store.close()
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="bind address (default TRIAGE_HOST or 127.0.0.1)")] = None,
@@ -396,6 +406,8 @@ def serve(
     if workers > 1:
         if comps is not None:
             comps.close()
+        else:
+            _switch_memory_once(settings)
         uvicorn.run("triage.app:app_from_env", factory=True, host=host or settings.host,
                     port=port or settings.port, workers=workers, log_config=None,
                     timeout_graceful_shutdown=settings.shutdown.grace_s)

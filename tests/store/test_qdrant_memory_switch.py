@@ -358,3 +358,28 @@ def test_a_model_that_cannot_load_keeps_the_model_recorded_for_the_active_collec
         update={"model": str(Path(settings.data_dir) / "no-such-model"), "backend": "torch"})})
     loaded = load_embedder(broken)
     assert getattr(loaded, "source", None) == recorded
+
+
+def test_serve_with_several_workers_switches_the_memory_once_before_they_start(
+    settings: Settings, embedder: Any, cases: list[Case], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`triage serve --workers N` re-embeds in the parent process, so N workers starting on a new model do not each
+    re-embed (and remove each other's half-built collection); the workers then find their model's collection."""
+    from triage import cli
+
+    fill(settings, embedder, cases[:40])
+    tuned = RotatedEmbedder(embedder, "workers")
+    monkeypatch.setattr("triage.components.load_embedder", lambda _settings: tuned)
+    cli._switch_memory_once(settings)
+    active, physical, aliases = state(settings)
+    name = qdrant_collections_name(settings, tuned.name)
+    assert aliases == {settings.qdrant.collection: name}
+    assert active is not None and active.embedder == tuned.name
+    served, store = open_memory(settings, tuned)  # what each worker does next: nothing to re-embed
+    try:
+        calls = tuned.calls
+        assert served is tuned
+        assert_embedded_by(store, tuned, cases[:40])
+        assert tuned.calls == calls + 1, "the worker embedded only the check's texts, not the memory again"
+    finally:
+        store.close()
