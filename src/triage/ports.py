@@ -53,6 +53,12 @@ class CaseStore(Protocol):
 
     def all_cases(self, *, with_vectors: bool = True) -> tuple[list[Case], np.ndarray]: ...
 
+    def vectors_of(self, ids: Sequence[str]) -> np.ndarray:
+        """The stored vectors of these cases: float32, one row per id in the order of `ids` (shape (0, dimension)
+        for none); raises `triage.errors.NotFound` naming the ids the store does not hold. Reads only those
+        points, so a fit on a bounded sample never holds the whole memory's vectors."""
+        ...
+
     def revision(self) -> int:
         """Changes whenever cases are added or changed (used to refit the local model)."""
         ...

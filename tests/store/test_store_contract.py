@@ -15,13 +15,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from triage.adapters import edge_store, qdrant_store
 from triage.adapters.edge_store import EdgeCaseStore, EdgeTuning
 from triage.adapters.qdrant_store import QdrantCaseStore
 from triage.adapters.store_migration import migrate_local_store
 from triage.components import edge_store_path, open_store
 from triage.config import Settings
 from triage.domain.cases import Case, case_id_for
-from triage.errors import StoreUnavailable
+from triage.errors import NotFound, StoreUnavailable
 from triage.ports import CaseStore
 
 DIM = 24
@@ -164,6 +165,26 @@ def test_all_cases_with_and_without_vectors(filled: tuple[CaseStore, list[Case],
     bare, none = store.all_cases(with_vectors=False)
     assert sorted(c.id for c in bare) == sorted(c.id for c in cases)
     assert none.shape[0] == 0
+
+
+def test_vectors_of_reads_the_stored_vectors_of_given_ids_in_their_order(
+    filled: tuple[CaseStore, list[Case], np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, cases, vectors = filled
+    monkeypatch.setattr(edge_store, "_CHUNK", 7)  # many chunks of ids per call
+    monkeypatch.setattr(qdrant_store, "_CHUNK", 7)
+    order = [99, 3, 40, 3, *range(100, 120), 0]  # any order, an id asked twice
+    got = store.vectors_of([cases[i].id for i in order])
+    assert got.dtype == np.float32 and got.shape == (len(order), DIM)
+    np.testing.assert_allclose(got, vectors[order], atol=1e-5)
+    # exactly what a read of the whole memory gives (a fit on the sample sees the same numbers)
+    every, array = store.all_cases(with_vectors=True)
+    np.testing.assert_array_equal(store.vectors_of([c.id for c in every]), array)
+    assert store.vectors_of([cases[5].id.upper()]).tolist() == store.vectors_of([cases[5].id]).tolist()
+    assert store.vectors_of([]).shape == (0, DIM)
+    unknown = str(uuid.uuid4())
+    with pytest.raises(NotFound, match=unknown):
+        store.vectors_of([cases[1].id, unknown, cases[2].id])
 
 
 def test_upsert_of_an_existing_id_replaces_it(filled: tuple[CaseStore, list[Case], np.ndarray]) -> None:

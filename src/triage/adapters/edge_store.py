@@ -47,6 +47,7 @@ from typing import Any, cast
 import numpy as np
 import qdrant_edge as qe
 
+from triage.adapters.case_vectors import gather_vectors
 from triage.domain.cases import Case, CaseHit
 from triage.errors import StoreUnavailable, TriageError
 from triage.ports import StoreChanges
@@ -405,6 +406,14 @@ class EdgeCaseStore:
                 records = self._live().retrieve(chunk, with_payload=False, with_vector=False)
             found.update(str(r.id) for r in records)
         return found
+
+    def vectors_of(self, ids: Sequence[str]) -> np.ndarray:
+        def read(chunk: list[str]) -> list[tuple[object, Sequence[float]]]:
+            with self._handle_lock, _vendor_errors("read vectors"):
+                records = self._live().retrieve(cast(list[Any], chunk), with_payload=False, with_vector=True)
+            return [(r.id, cast(Sequence[float], r.vector)) for r in records]
+
+        return gather_vectors(ids, dimension=self.dimension, chunk=_CHUNK, read=read)
 
     def count(self) -> int:
         with self._handle_lock, _vendor_errors("count"):

@@ -31,11 +31,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from qdrant_client import QdrantClient, models
 
+from triage.adapters.case_vectors import gather_vectors
 from triage.adapters.memory_collections import ActiveCollection, collection_name_for, is_finetuned
 from triage.domain.cases import Case, CaseHit
 from triage.errors import StoreUnavailable
@@ -46,6 +47,7 @@ __all__ = ["QdrantCaseStore", "QdrantCollections"]
 log = logging.getLogger(__name__)
 
 _FILTERABLE = ("language", "category", "status", "risk", "queue", "source")
+_CHUNK = 1024  # ids per retrieve (a REST request of ~40 kB; its answer ~3 MB of 384-d vectors)
 _RECORD = "triage_memory"  # the key of a physical collection's metadata that holds its `ActiveCollection`
 _SWITCHING = ".switching"  # the alias marking a complete collection that a pre-alias store is switching to
 
@@ -171,6 +173,13 @@ class QdrantCaseStore:
             return set()
         found = self._client.retrieve(self.collection, ids=wanted, with_payload=False, with_vectors=False)
         return {str(p.id) for p in found}
+
+    def vectors_of(self, ids: Sequence[str]) -> np.ndarray:
+        def read(chunk: list[str]) -> list[tuple[object, Sequence[float]]]:
+            found = self._client.retrieve(self.collection, ids=list(chunk), with_payload=False, with_vectors=True)
+            return [(p.id, cast(Sequence[float], p.vector)) for p in found]
+
+        return gather_vectors(ids, dimension=self.dimension, chunk=_CHUNK, read=read)
 
     def count(self) -> int:
         return int(self._client.count(self.collection, exact=True).count)

@@ -14,10 +14,11 @@ neighbours depends on the memory (a few cases per class: little; thousands: more
 probabilities are calibrated on held-out cases, not on the cases the model was fitted on.
 
 Cost is bounded at any memory size (DESIGN invariant 10): the heads are fitted on a stratified sample of
-at most `max_training_cases` cases, and the out-of-fold vote of a sampled case comes from the store's own
-nearest-neighbour search (itself left out), so no step compares every case with every other. The fit is
-saved beside the store (`triage.pipeline.model_state`) and loaded at start-up instead of refitted; a new
-case reaches the vote at once (it is in the store) and the heads at the next (background) refit.
+at most `max_training_cases` cases (drawn from the payloads; only the sample's vectors are read), and the
+out-of-fold vote of a sampled case comes from the store's own nearest-neighbour search (itself left out), so
+no step compares every case with every other. The fit is saved beside the store (`triage.pipeline.model_state`)
+and loaded at start-up instead of refitted; a new case reaches the vote at once (it is in the store) and the
+heads at the next (background) refit.
 
 For the category it also gives calibrated one-vs-rest probabilities (Platt per category, out of fold), the
 categories above their threshold at the target precision (`also`: a post can be hateful *and* threatening)
@@ -48,6 +49,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from triage.domain.cases import Case, CaseHit
+from triage.errors import NotFound
 from triage.pipeline.fit_cache import FitCache, fingerprint
 from triage.pipeline.inference import lr_proba, tfidf_transform
 from triage.pipeline.lexicon import Lexicon
@@ -632,9 +634,8 @@ class LocalClassifier:
             with self._lock:
                 if self._training is None:
                     t0 = time.perf_counter()
-                    cases, vectors = self._store.all_cases(with_vectors=True)
-                    self._training = self._rebuild_training(cases, np.asarray(vectors, dtype=np.float32),
-                                                            id_hashes(cases), self._state[0])
+                    cases, _ = self._store.all_cases(with_vectors=False)  # the trained cases' vectors only
+                    self._training = self._rebuild_training(cases, id_hashes(cases), self._state[0])
                     log.info("local classifier training rows rebuilt", extra={
                         "rows": self._training.x.shape[0] if self._training is not None else 0,
                         "seconds": round(time.perf_counter() - t0, 2)})
@@ -666,26 +667,27 @@ class LocalClassifier:
                 new_hashes = id_hashes(new_cases)
                 if np.isin(new_hashes, self._memory_hashes).any():
                     return False  # a case written again, perhaps relabelled: a full refit checks
+                if not self._within_update_budget(len(new_cases)):
+                    return False
                 revision = delta.revision
                 training = self._training
                 read_s = time.perf_counter() - t0
-            else:
-                cases, stored = self._store.all_cases(with_vectors=True)
-                all_vectors = np.asarray(stored, dtype=np.float32)
-                del stored
-                read_s = time.perf_counter() - t0
+            else:  # the payloads of the whole memory; vectors only of the new cases and, after a restart, the trained
+                cases, _ = self._store.all_cases(with_vectors=False)
                 hashes = id_hashes(cases)
                 is_new = ~np.isin(hashes, self._memory_hashes)
                 new = np.flatnonzero(is_new)
                 old_cases = [c for c, fresh in zip(cases, is_new, strict=True) if not fresh]
                 if len(old_cases) != len(self._memory_hashes) or memory_signature(old_cases) != self._signature:
                     return False
-                new_cases, new_vectors, new_hashes = [cases[int(i)] for i in new], all_vectors[new], hashes[new]
-                training = self._training or self._rebuild_training(cases, all_vectors, hashes, self._state[0])
-                del all_vectors, cases
-            budget = self.incremental_share * max(1, len(self._trained_hashes if self._trained_hashes is not None
-                                                         else ()))
-            if not new_cases or self._incremental_cases + len(new_cases) > budget or training is None:
+                new_cases, new_hashes = [cases[int(i)] for i in new], hashes[new]
+                if not self._within_update_budget(len(new_cases)):
+                    return False  # before reading any vector: a full refit reads its own
+                new_vectors = self._store.vectors_of([c.id for c in new_cases])
+                read_s = time.perf_counter() - t0
+                training = self._training or self._rebuild_training(cases, hashes, self._state[0])
+                del cases
+            if training is None:
                 return False
             # the memory is the one the heads saw plus the new cases (checked above): extend, never rehash it all
             signature = self._signature.plus(new_cases)
@@ -743,6 +745,12 @@ class LocalClassifier:
                 "seconds": round(self.last_update_seconds, 2), **self.last_update_timing})
             return True
 
+    def _within_update_budget(self, new: int) -> bool:
+        """Whether `new` cases (at least one) may be added by an update: all the cases added by updates since the last
+        full fit stay within `incremental_share` of the trained sample."""
+        trained = len(self._trained_hashes) if self._trained_hashes is not None else 0
+        return new > 0 and self._incremental_cases + new <= self.incremental_share * max(1, trained)
+
     def _changes_since_fit(self) -> StoreChanges | None:
         """The store's own record of what was written since the current heads' revision, when it has one and the
         kept training rows are there to extend; None means: read the whole memory."""
@@ -750,15 +758,21 @@ class LocalClassifier:
             return None
         return self._store.changes_since(self._fitted_revision)
 
-    def _rebuild_training(self, cases: list[Case], vectors: np.ndarray, hashes: np.ndarray,
+    def _rebuild_training(self, cases: list[Case], hashes: np.ndarray,
                           ngrams: TfidfVectorizer | None) -> _TrainingRows | None:
-        """The kept training rows after a restart: the loaded fit's trained cases, found by their id hashes."""
+        """The kept training rows after a restart: the loaded fit's trained cases, found by their id hashes among
+        `cases` (payloads), and only their vectors read from the store."""
         if self._trained_hashes is None:
             return None
         rows = np.flatnonzero(np.isin(hashes, self._trained_hashes))
         if len(rows) != len(self._trained_hashes):
             return None
-        return self._training_rows([cases[int(i)] for i in rows], vectors[rows], hashes[rows], ngrams)
+        trained = [cases[int(i)] for i in rows]
+        try:
+            vectors = self._store.vectors_of([c.id for c in trained])
+        except NotFound:  # a trained case gone since the payloads were read: the next full refit sees the memory
+            return None
+        return self._training_rows(trained, vectors, hashes[rows], ngrams)
 
     def _training_rows(self, cases: list[Case], vectors: np.ndarray, hashes: np.ndarray,
                        ngrams: TfidfVectorizer | None) -> _TrainingRows:
@@ -780,8 +794,9 @@ class LocalClassifier:
             t0 = time.perf_counter()
             report("reading the memory", 0.0)
             token = self._store.content_token()  # before the read: see _update_heads
-            cases, all_vectors = self._store.all_cases(with_vectors=True)
-            all_vectors = np.asarray(all_vectors, dtype=np.float32)
+            # payloads only: the sample is drawn from them, and only its vectors are read (a bounded fit holds a
+            # bounded number of vectors at any memory size)
+            cases, _ = self._store.all_cases(with_vectors=False)
             signature = memory_signature(cases)
             if not force and self.repository is not None and not self.pinned and self._saved_fit_of(signature):
                 self._fitted_revision, self._fitted_count = revision, len(cases)
@@ -793,9 +808,11 @@ class LocalClassifier:
                    else np.zeros(0, dtype=np.int64))
             rows = bounded_sample([c.category for c in cases], self.max_training_cases, self._seed, keep=new)
             sample = [cases[int(i)] for i in rows]
-            vectors = all_vectors[rows] if len(cases) else all_vectors
-            key = fingerprint(self.settings_key, signature.digest, all_vectors, rows)  # the sample may differ
-            del all_vectors
+            vectors = self._store.vectors_of([c.id for c in sample])
+            # what the fit reads: the sample (its rows, and its payloads through the signature), the sample's
+            # vectors, and the rest of the memory (the out-of-fold neighbours) through the signature, as a saved fit
+            # is trusted on the same signature (`_saved_fit_of`)
+            key = fingerprint(self.settings_key, signature.digest, vectors, rows)
             built: dict[str, sparse.csr_matrix] = {}  # the features, when this fit computes them (not cached)
             ngrams, models, oof = FITS.get_or_fit(
                 key, lambda: self._fit_models(sample, vectors, report, keep=built))
