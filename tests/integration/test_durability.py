@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 
 from tests.conftest import create_key, import_seed, settings_for, ticket
 from triage.components import Components
-from triage.db.models import CaseRow, DecisionRow, Ticket
+from triage.db.models import AuditEvent, CaseRow, DecisionRow, Ticket
 from triage.domain.tickets import TicketIn
-from triage.services.tickets import persist_ticket, reprocess_pending
+from triage.pipeline.pipeline import TicketFacts
+from triage.services.tickets import persist_ticket, reprocess_pending, write_decision
 
 
 def reprocess(comps: Components, **options: object) -> int:
@@ -96,3 +97,35 @@ def test_reprocess_completes_pending_tickets_and_never_duplicates(tmp_path: Path
     with comps.sessions() as s:
         seqs = s.scalars(select(DecisionRow.seq).where(DecisionRow.ticket_id == subs[0].ticket.id)).all()
         assert sorted(seqs) == [1, 2]
+
+
+def test_a_new_tickets_first_decision_is_written_without_reads_and_yields_to_a_concurrent_one(
+    db_url: str, tmp_path: Path, make_components
+) -> None:
+    """`write_decision(new=True)` (the ticket was created by this request) writes seq 1, the ticket's status, language
+    and version and the audit event in one transaction without reading them back; when a concurrent retry already
+    wrote seq 1, that decision stands and no second one is made."""
+    comps = make_components(settings_for(tmp_path, db_url, reprocess_on_startup=False))
+    import_seed(comps)
+    subs = [persist_ticket(comps.sessions, client_id="c", ticket=TicketIn.model_validate(
+        ticket(f"new-{i}", f"Someone posted my home address and phone number in a video ({i})"))) for i in range(2)]
+    facts = [TicketFacts.from_ticket(s.ticket) for s in subs]
+    first, second = asyncio.run(comps.pipeline.decide_many(facts))
+
+    row = write_decision(comps.sessions, subs[0].ticket.id, first, new=True)
+    with comps.sessions() as s:
+        t = s.get(Ticket, subs[0].ticket.id)
+        assert (t.status, t.language, t.language_detected, t.version) == ("decided", first.language,
+                                                                         first.language_detected, 2)
+        stored = s.scalars(select(DecisionRow).where(DecisionRow.ticket_id == t.id)).all()
+        assert [(d.id, d.seq, d.risk) for d in stored] == [(row.id, 1, first.risk)]
+        events = s.scalars(select(AuditEvent).where(AuditEvent.ticket_id == t.id, AuditEvent.action == "decided")).all()
+        assert [e.data["decision_id"] for e in events] == [row.id]
+
+    # a concurrent retry of the second ticket wrote its first decision in the meantime
+    theirs = write_decision(comps.sessions, subs[1].ticket.id, second)
+    ours = write_decision(comps.sessions, subs[1].ticket.id, second, new=True)
+    assert ours.id == theirs.id
+    with comps.sessions() as s:
+        assert s.scalars(select(DecisionRow.seq).where(DecisionRow.ticket_id == subs[1].ticket.id)).all() == [1]
+        assert s.get(Ticket, subs[1].ticket.id).version == 2
