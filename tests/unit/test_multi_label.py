@@ -7,10 +7,11 @@ controls which cases are "both".
 from __future__ import annotations
 
 import numpy as np
+from sklearn.linear_model import LogisticRegression
 
 from triage.adapters.edge_store import EdgeCaseStore
 from triage.domain.cases import Case, case_id_for
-from triage.pipeline.classify import LocalClassifier, _expand, _features
+from triage.pipeline.classify import LocalClassifier, _expand, _features, _fit_heads
 from triage.pipeline.model_state import memory_signature
 from triage.services.cases import FieldMap, row_to_case
 
@@ -114,3 +115,61 @@ def test_an_incremental_update_keeps_the_secondary_categories_in_the_head() -> N
     # the update refits on the same rows and weights as the full fit, secondary rows included; without them the
     # warm start would move the head to the single-label optimum, where the mixed posts are hate speech only
     assert abs(threat_share() - before) < 0.05, before
+
+
+def test_a_category_a_case_says_nothing_about_is_left_out_of_that_head_and_not_counted_a_negative() -> None:
+    """Partially labelled data (`Case.unknown`): 30 posts near the threatening-hate centre are labelled hateful, and
+    nobody asked whether they threaten. Counted as non-threats they pull the threat head down exactly where the
+    threatening hate is; left out, the head learns from the posts whose threat label is known."""
+    cases, vectors, query = _memory(with_also=True)
+    rng = np.random.default_rng(5)
+    extra, extra_vectors = [], []
+    for i in range(30):
+        v = query + 0.35 * rng.standard_normal(DIM)
+        extra.append(Case(id=case_id_for(f"unlabelled-{i}"), key=f"unlabelled-{i}", text=f"slurs and more {i}",
+                          category="hate_speech", risk="low"))
+        extra_vectors.append(v / np.linalg.norm(v))
+    memory = np.vstack([vectors, np.asarray(extra_vectors, dtype=np.float32)])
+
+    def fitted(unknown: list[str]) -> LocalClassifier:
+        store = EdgeCaseStore.temporary(dimension=DIM, collection="t")
+        store.upsert(cases + [c.model_copy(update={"unknown": unknown}) for c in extra], memory)
+        classifier = LocalClassifier(store, labels=("category",))
+        classifier.ensure_fitted()
+        return classifier
+
+    text = "slurs and I will hurt your group number 99"
+    negatives = fitted([]).predict(query, [], text)
+    left_out = fitted(["violent_threat"]).predict(query, [], text)
+    def logit(p: float) -> float:
+        return float(np.log(p / (1 - p)))
+
+    # near 1 either way on this clean synthetic memory: compared as log-odds
+    assert logit(left_out.ovr["violent_threat"]) > logit(negatives.ovr["violent_threat"]) + 2, (negatives.ovr,
+                                                                                              left_out.ovr)
+    assert abs(logit(left_out.ovr["hate_speech"]) - logit(negatives.ovr["hate_speech"])) < 0.5  # known: as before
+
+
+def test_a_head_with_unknown_rows_is_the_head_of_the_known_rows() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((120, 8))
+    t = (x[:, 0] + 0.3 * rng.standard_normal(120) > 0).astype(int)
+    known = np.ones(120, dtype=bool)
+    known[:30] = False
+    t_noisy = t.copy()
+    t_noisy[:30] = 0  # what an unknown label read as a negative would teach
+    classes, w, b, oof = _fit_heads(x, {"c": t_noisy}, seed=0, known={"c": known})
+    reference = LogisticRegression(max_iter=500).fit(x[known], t[known])
+    assert classes == ["c"] and w is not None and b is not None
+    assert np.allclose(w[0], reference.coef_[0]) and np.isclose(b[0], reference.intercept_[0])
+    assert np.allclose(oof["c"][:30], reference.decision_function(x[:30]))  # scored by the head of the known rows
+    plain = _fit_heads(x, {"c": t}, seed=0)
+    assert np.allclose(plain[1][0], LogisticRegression(max_iter=500).fit(x, t).coef_[0])  # no mask: every row
+
+
+def test_imported_unknown_categories_are_kept_apart_from_the_labels_and_change_the_memory_digest() -> None:
+    case = row_to_case({"id": "1", "text": "t", "category": "hate_speech", "also": "harassment_bullying",
+                        "unknown": "violent_threat, hate_speech, harassment_bullying"}, FieldMap(), source="import")
+    assert case.unknown == ["violent_threat"]  # a category the row has is known
+    plain = case.model_copy(update={"unknown": []})
+    assert memory_signature([case]) != memory_signature([plain])

@@ -160,6 +160,8 @@ class CaseRow(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     category: Mapped[str] = mapped_column(String(60), index=True)
     also: Mapped[list[Any] | None] = mapped_column(default=list)  # secondary categories
+    # categories the case's labels say nothing about (partially labelled data; `Case.unknown`)
+    unknown: Mapped[list[Any] | None] = mapped_column(default=list)
     risk: Mapped[str] = mapped_column(String(20))
     queue: Mapped[str | None] = mapped_column(String(60))
     channel: Mapped[str | None] = mapped_column(String(40))

@@ -46,6 +46,9 @@ class Case(BaseModel):
     also: list[str] = Field(default_factory=list, description=(
         "secondary categories: the case is also these (a post can be hateful and threatening); the one-vs-rest "
         "heads learn from them"))
+    unknown: list[str] = Field(default_factory=list, description=(
+        "categories this case's labels say nothing about (partially labelled data: the source did not ask); the "
+        "one-vs-rest heads and their calibration leave the case out for these, instead of counting it a negative"))
     risk: str
     queue: str | None = None
     channel: str | None = None

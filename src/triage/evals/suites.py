@@ -277,6 +277,20 @@ class Suite:
             return "no_violation"
         return None  # no positive flag, but some unknown: not a known negative
 
+    def _unknown_categories(self, example: Example, positive: set[str]) -> list[str]:
+        """The categories a row's flags say nothing about: not positive, and no flag of that category (neither
+        derived nor a conjunction) is present and 0. A flag present and 0 makes each of its categories a known
+        negative; a missing flag, or one that is 1 (it names its first category), leaves the others unknown."""
+        said: set[str] = set(positive)
+        mentioned: list[str] = []
+        for name, flag in self.spec.flags.items():
+            if flag.any_of or flag.match == "all":
+                continue
+            mentioned += flag.categories
+            if example.flags.get(name) == 0:
+                said.update(flag.categories)
+        return [c for c in dict.fromkeys(mentioned) if c not in said]
+
     def memory_row(self, example: Example) -> dict[str, Any] | None:
         category = self.memory_category(example)
         if category is None or not example.text.strip():
@@ -289,6 +303,9 @@ class Suite:
                     for c in (flag.categories if flag.match == "all" else flag.categories[:1]) if c != category]
             if also:
                 row["also"] = list(dict.fromkeys(also))
+            unknown = self._unknown_categories(example, {category, *also})
+            if unknown:
+                row["unknown"] = unknown
         for name in ("risk", "queue", *self.learned):
             if name in example.gold:
                 row[name] = example.gold[name]

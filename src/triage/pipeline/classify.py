@@ -168,6 +168,7 @@ def _applies(y: np.ndarray, c: str, secondary_of: list[list[str]] | None) -> np.
 def _one_vs_rest(oof: np.ndarray, y: np.ndarray, classes: list[str], target: float,
                  secondary_of: list[list[str]] | None = None, head_oof: dict[str, np.ndarray] | None = None,
                  stack: dict[str, tuple[float, float, float]] | None = None,
+                 known: dict[str, np.ndarray] | None = None,
                  ) -> tuple[dict[str, tuple[float, float]], dict[str, float], dict[str, float], dict[str, float]]:
     """Per category, on out-of-fold mixed probabilities: Platt calibration, the `also` threshold and the
     automation threshold (both at `target` precision), and the automated share at the latter.
@@ -177,7 +178,10 @@ def _one_vs_rest(oof: np.ndarray, y: np.ndarray, classes: list[str], target: flo
 
     With `head_oof` (a category's one-vs-rest head, out of fold), the calibration is a logistic regression on
     both the mixed probability's logit and the head's score, written into `stack`: the head sees what the
-    multinomial model spreads over several categories, the mixed probability what the vote and n-grams add."""
+    multinomial model spreads over several categories, the mixed probability what the vote and n-grams add.
+
+    `known[c]`: the cases whose labels say whether `c` applies (`Case.unknown`); the others are left out of
+    category c's calibration and thresholds rather than counted as negatives."""
     platt: dict[str, tuple[float, float]] = {}
     also: dict[str, float] = {}
     auto: dict[str, float] = {}
@@ -185,24 +189,25 @@ def _one_vs_rest(oof: np.ndarray, y: np.ndarray, classes: list[str], target: flo
     top = oof.argmax(axis=1)
     confidence = oof.max(axis=1)
     for j, c in enumerate(classes):
+        k = known[c] if known is not None and c in known else np.ones(len(y), dtype=bool)
         target_c = _applies(y, c, secondary_of)
-        if 5 <= target_c.sum() <= len(y) - 5:
+        if 5 <= target_c[k].sum() <= k.sum() - 5:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                lr = LogisticRegression(C=1.0, max_iter=200).fit(_logit(oof[:, j]).reshape(-1, 1), target_c)
+                lr = LogisticRegression(C=1.0, max_iter=200).fit(_logit(oof[k, j]).reshape(-1, 1), target_c[k])
             platt[c] = (float(lr.intercept_[0]), float(lr.coef_[0][0]))
         q = _sigmoid(np.array(platt.get(c, (0.0, 1.0))[0]) + platt.get(c, (0.0, 1.0))[1] * _logit(oof[:, j]))
         if head_oof is not None and stack is not None and c in head_oof:
             both = np.column_stack([_logit(oof[:, j]), head_oof[c]])
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                lr = LogisticRegression(C=1.0, max_iter=200).fit(both, target_c)
+                lr = LogisticRegression(C=1.0, max_iter=200).fit(both[k], target_c[k])
             stack[c] = (float(lr.intercept_[0]), float(lr.coef_[0][0]), float(lr.coef_[0][1]))
             q = _sigmoid(stack[c][0] + both @ np.array(stack[c][1:]))
-        secondary = _precision_threshold(q, target_c.astype(bool), target)
+        secondary = _precision_threshold(q[k], target_c[k].astype(bool), target)
         if secondary is not None and np.isfinite(secondary[0]):
             also[c] = max(0.5, secondary[0])  # a secondary category is more likely than not, at least
-        predicted = top == j
+        predicted = (top == j) & k
         automated = _precision_threshold(confidence[predicted], target_c[predicted].astype(bool), target)
         if automated is not None:
             auto[c], share = automated
@@ -321,19 +326,26 @@ _ALSO = "\x00also"  # the training rows' column of secondary categories (never a
 MIN_HEAD_POSITIVES = 5  # a category's one-vs-rest head needs this many positive (and negative) cases
 
 
-def _fit_heads(vectors: np.ndarray, targets: dict[str, np.ndarray], seed: int
+def _fit_heads(vectors: np.ndarray, targets: dict[str, np.ndarray], seed: int,
+               known: dict[str, np.ndarray] | None = None,
                ) -> tuple[list[str], np.ndarray | None, np.ndarray | None, dict[str, np.ndarray]]:
     """A binary logistic regression per category on the embedding (scikit-learn's defaults, like the per-flag
-    baseline of the eval), and each one's out-of-fold decision values (3 folds) for the stacked calibration."""
+    baseline of the eval), and each one's out-of-fold decision values (3 folds) for the stacked calibration.
+
+    `known[c]`: the cases whose labels say whether `c` applies; a head learns from those only (like the baseline,
+    which learns a flag from the rows that carry its key), and scores the others with the head fitted on all of
+    them."""
     classes, weights, biases, oof = [], [], [], {}
     for c, t in targets.items():
-        if not MIN_HEAD_POSITIVES <= int(t.sum()) <= len(t) - MIN_HEAD_POSITIVES:
+        k = np.flatnonzero(known[c]) if known is not None and c in known else np.arange(len(t))
+        tk = t[k]
+        if not MIN_HEAD_POSITIVES <= int(tk.sum()) <= len(tk) - MIN_HEAD_POSITIVES:
             continue
-        scores = np.zeros(len(t))
-        for train, test in StratifiedKFold(n_splits=3, shuffle=True, random_state=seed).split(vectors, t):
-            scores[test] = LogisticRegression(max_iter=500).fit(vectors[train], t[train]).decision_function(
-                vectors[test])
-        head = LogisticRegression(max_iter=500).fit(vectors, t)
+        head = LogisticRegression(max_iter=500).fit(vectors[k], tk)
+        scores = head.decision_function(vectors) if len(k) < len(t) else np.zeros(len(t))
+        for train, test in StratifiedKFold(n_splits=3, shuffle=True, random_state=seed).split(vectors[k], tk):
+            scores[k[test]] = LogisticRegression(max_iter=500).fit(vectors[k[train]], tk[train]).decision_function(
+                vectors[k[test]])
         classes.append(c)
         weights.append(head.coef_[0])
         biases.append(head.intercept_[0])
@@ -929,12 +941,16 @@ class LocalClassifier:
         fitted = LabelModel(classes=classes, model=model, temperature=temperature, knn_weight=weight, counts=counts)
         if oof is not None and label == "category":
             head_oof: dict[str, np.ndarray] | None = None
+            # categories a case's labels say nothing about (partially labelled data) leave it out of that category
+            unknown = [set(cases[i].unknown) for i in idx]
+            known = ({c: np.array([c not in u for u in unknown]) for c in classes if any(c in u for u in unknown)}
+                     or None)
             if vectors is not None:
                 targets = {c: _applies(y, c, also) for c in classes}
                 fitted.head_classes, fitted.head_w, fitted.head_b, head_oof = _fit_heads(
-                    np.asarray(vectors, dtype=np.float64)[idx], targets, self._seed)
+                    np.asarray(vectors, dtype=np.float64)[idx], targets, self._seed, known)
             fitted.platt, fitted.also_threshold, fitted.auto_threshold, fitted.auto_coverage = _one_vs_rest(
-                oof, y, classes, self.target_precision, also, head_oof, fitted.stack)
+                oof, y, classes, self.target_precision, also, head_oof, fitted.stack, known)
         return fitted, ((classes, oof, idx) if oof is not None else None)
 
     def _fit_mixture(

@@ -71,10 +71,11 @@ class MemorySignature:
 
 
 def _case_key(c: Case) -> bytes:
-    # `also` only when a case has some: a single-label case keeps the key it had before `also` existed
+    # `also` and `unknown` only when a case has some: a case without keeps the key it had before they existed
     return (f"{c.id}\x1f{c.category}\x1f{c.risk}\x1f{c.queue or ''}\x1f"
             f"{json.dumps(c.extra, sort_keys=True, default=str)}"
-            + (f"\x1f{','.join(sorted(c.also))}" if c.also else "")).encode()
+            + (f"\x1f{','.join(sorted(c.also))}" if c.also else "")
+            + (f"\x1funknown:{','.join(sorted(c.unknown))}" if c.unknown else "")).encode()
 
 
 def _digest_sum(cases: list[Case]) -> int:

@@ -34,8 +34,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-CASE_FIELDS = ("text", "language", "category", "also", "risk", "queue", "channel", "reporter_type", "final_reply",
-               "outcome", "status", "id")
+CASE_FIELDS = ("text", "language", "category", "also", "unknown", "risk", "queue", "channel", "reporter_type",
+               "final_reply", "outcome", "status", "id")
 
 
 def read_rows(path: Path) -> Iterator[dict[str, Any]]:
@@ -114,6 +114,11 @@ def _also(value: Any, *, primary: str) -> list[str]:
     return [c for c in dict.fromkeys(str(i).strip() for i in items) if c and c != primary]
 
 
+def _unknown(value: Any, *, known: list[str]) -> list[str]:
+    """Categories the row's labels say nothing about (as `_also` reads a list); a category the row has is known."""
+    return [c for c in _also(value, primary="") if c not in known]
+
+
 def row_to_case(row: dict[str, Any], fields: FieldMap, *, source: str, extra_labels: Iterable[str] = ()) -> Case:
     text = fields.value(row, "text")
     category = fields.value(row, "category")
@@ -123,12 +128,14 @@ def row_to_case(row: dict[str, Any], fields: FieldMap, *, source: str, extra_lab
     source_id = fields.value(row, "id")
     key = f"{source}:{source_id}" if source_id else Case.content_key(redacted)
     values = {f: fields.value(row, f) for f in CASE_FIELDS if f not in ("text", "id", "category")}
+    also = _also(values.get("also"), primary=str(category))
     return Case(
         id=case_id_for(key),
         key=key,
         text=redacted,
         category=str(category),
-        also=_also(values.get("also"), primary=str(category)),
+        also=also,
+        unknown=_unknown(values.get("unknown"), known=[str(category), *also]),
         risk=str(values.get("risk") or "low"),
         language=values.get("language"),
         queue=values.get("queue"),
@@ -163,7 +170,7 @@ def write_cases(
         with sessions.begin() as session:
             for c in cases:
                 row = session.get(CaseRow, c.id) or CaseRow(id=c.id, key=c.key)
-                for name in ("source", "text", "language", "category", "also", "risk", "queue", "channel",
+                for name in ("source", "text", "language", "category", "also", "unknown", "risk", "queue", "channel",
                              "reporter_type", "final_reply", "outcome", "status", "extra"):
                     setattr(row, name, getattr(c, name))
                 row.ticket_id = ticket_id or row.ticket_id
@@ -262,4 +269,5 @@ def export_cases(session: Session, *, reviewed_only: bool = False) -> Iterator[d
             "reporter_type": row.reporter_type, "final_reply": row.final_reply, "outcome": row.outcome,
             "status": row.status, "ticket_id": row.ticket_id, **({"extra": row.extra} if row.extra else {}),
             **({"also": list(row.also)} if row.also else {}),
+            **({"unknown": list(row.unknown)} if row.unknown else {}),
         }
