@@ -178,18 +178,36 @@ def open_memory(settings: Settings, embedder: Embedder,
     if registry.matches(active, name):
         store = _open_edge_store(settings, dimension=embedder.dimension)
         if active.embedder is None:  # record which model made these vectors, so a later switch knows
-            registry.record(ActiveCollection(directory=active.directory, embedder=name,
-                                             source=getattr(embedder, "source", None), dimension=embedder.dimension,
-                                             cases=store.count(), switched_at=registry.now()))
+            registry.record(_collection_of(embedder, active.directory, cases=store.count(),
+                                           switched_at=registry.now()))
         return embedder, store
     try:
         return embedder, _reembed_memory(settings, registry, active, embedder, on_progress)
     except Exception as exc:
-        previous = active.source or PACKAGED_MODEL
-        log.error("re-embedding the case memory with %s failed (%s: %s); keeping the previous model %s and its "
-                  "collection %s", name, type(exc).__name__, exc, previous, active.directory, exc_info=True)
-        kept = _embedder_from(settings, previous)
+        kept = _keep_previous_model(settings, name, active, exc)
         return kept, _open_edge_store(settings, dimension=kept.dimension)
+
+
+def _keep_previous_model(settings: Settings, name: str, active: ActiveCollection, exc: Exception) -> Embedder:
+    """After re-embedding for `name` failed: say so, and load the model whose vectors `active` holds."""
+    previous = active.source or PACKAGED_MODEL
+    log.error("re-embedding the case memory with %s failed (%s: %s); keeping the previous model %s and its "
+              "collection %s", name, type(exc).__name__, exc, previous, active.directory, exc_info=True)
+    return _embedder_from(settings, previous)
+
+
+def _collection_of(embedder: Embedder, directory: str, **fields: object) -> ActiveCollection:
+    """The record of a collection whose vectors `embedder` made."""
+    return ActiveCollection(directory=directory, embedder=getattr(embedder, "name", "unknown"),
+                            source=getattr(embedder, "source", None), dimension=embedder.dimension,
+                            **fields)  # type: ignore[arg-type]
+
+
+def _log_switched(name: str, directory: str, active: ActiveCollection, copied: int, started: float) -> None:
+    log.warning("the case memory was re-embedded for a new embedding model and switched to its collection",
+                extra={"embedder": name, "collection": directory, "previous": active.directory,
+                       "previous_embedder": active.embedder, "cases": copied,
+                       "seconds": round(time.perf_counter() - started, 2)})
 
 
 def _reembed_memory(settings: Settings, registry: CollectionRegistry, active: ActiveCollection, embedder: Embedder,
@@ -213,17 +231,13 @@ def _reembed_memory(settings: Settings, registry: CollectionRegistry, active: Ac
                 source.close()
         else:
             copied = 0
-        registry.record(ActiveCollection(directory=directory, embedder=name, source=getattr(embedder, "source", None),
-                                         dimension=embedder.dimension, cases=copied, switched_at=registry.now()))
+        registry.record(_collection_of(embedder, directory, cases=copied, switched_at=registry.now()))
         registry.prune(q.keep_collections)
     except BaseException:
         target.close()
         shutil.rmtree(registry.path_of(directory), ignore_errors=True)
         raise
-    log.warning("the case memory was re-embedded for a new embedding model and switched to its collection",
-                extra={"embedder": name, "collection": directory, "previous": active.directory,
-                       "previous_embedder": active.embedder, "cases": copied,
-                       "seconds": round(time.perf_counter() - started, 2)})
+    _log_switched(name, directory, active, copied, started)
     return target
 
 
@@ -236,9 +250,8 @@ def _open_qdrant_memory(settings: Settings, embedder: Embedder,
         collections.finish_interrupted_switch()
         active = collections.active()
         if active is None:  # a new store: its first collection, named by the model, behind the alias
-            collections.create_first(ActiveCollection(
-                directory=collections.name_for(name), embedder=name, source=getattr(embedder, "source", None),
-                dimension=embedder.dimension, cases=0, switched_at=CollectionRegistry.now()))
+            collections.create_first(_collection_of(embedder, collections.name_for(name), cases=0,
+                                                    switched_at=CollectionRegistry.now()))
         elif collections.matches(active, name):
             if active.embedder is None:  # record which model made these vectors, so a later switch knows
                 _record_unrecorded(collections, active, embedder)
@@ -253,11 +266,7 @@ def _open_qdrant_memory(settings: Settings, embedder: Embedder,
                     return embedder, collections.serving_store(dimension=embedder.dimension)
                 if collections.pending_switch() is not None:
                     raise  # the old collection may be gone: the next start finishes the switch
-                previous = active.source or PACKAGED_MODEL
-                log.error("re-embedding the case memory with %s failed (%s: %s); keeping the previous model %s and "
-                          "its collection %s", name, type(exc).__name__, exc, previous, active.directory,
-                          exc_info=True)
-                kept = _embedder_from(settings, previous)
+                kept = _keep_previous_model(settings, name, active, exc)
                 return kept, collections.serving_store(dimension=kept.dimension)
         return embedder, collections.serving_store(dimension=embedder.dimension)
     except BaseException:
@@ -282,9 +291,7 @@ def _reembed_qdrant_memory(settings: Settings, collections: QdrantCollections, a
     name = getattr(embedder, "name", "unknown")
     directory = collections.name_for(name)
     started = time.perf_counter()
-    target = collections.create(ActiveCollection(directory=directory, embedder=name,
-                                                 source=getattr(embedder, "source", None),
-                                                 dimension=embedder.dimension))
+    target = collections.create(_collection_of(embedder, directory))
     try:
         # read the active physical collection (its own dimension), not the alias: another process may move it
         source = collections.store(active.directory, dimension=active.dimension or embedder.dimension)
@@ -300,10 +307,7 @@ def _reembed_qdrant_memory(settings: Settings, collections: QdrantCollections, a
         collections.prune(q.keep_collections)
     except Exception as exc:  # the switch is done; an old collection left behind is removed at the next one
         log.warning("cannot remove old collections of the case memory: %s", exc)
-    log.warning("the case memory was re-embedded for a new embedding model and switched to its collection",
-                extra={"embedder": name, "collection": directory, "previous": active.directory,
-                       "previous_embedder": active.embedder, "cases": copied,
-                       "seconds": round(time.perf_counter() - started, 2)})
+    _log_switched(name, directory, active, copied, started)
 
 
 def build_llm(settings: Settings, policy: Policy) -> LlmDecider | None:

@@ -105,18 +105,15 @@ class ImportReport:
         return dict(self.__dict__)
 
 
-def _also(value: Any, *, primary: str) -> list[str]:
-    """Secondary categories (`category_list`: a list, a JSON list or comma-separated); the primary one, blanks and
+def _categories(value: Any, *, field: str, besides: Iterable[str]) -> list[str]:
+    """A row's list of categories (`category_list`: a list, a JSON list or comma-separated): `also`, the secondary
+    ones, or `unknown`, those its labels say nothing about; the categories in `besides` (the row's own), blanks and
     repeats dropped."""
     items = category_list(value) if value is not None else []
     if not isinstance(items, list):
-        raise ValueError(f"also: {value!r} is not a list of categories")
-    return [c for c in dict.fromkeys(str(i).strip() for i in items) if c and c != primary]
-
-
-def _unknown(value: Any, *, known: list[str]) -> list[str]:
-    """Categories the row's labels say nothing about (as `_also` reads a list); a category the row has is known."""
-    return [c for c in _also(value, primary="") if c not in known]
+        raise ValueError(f"{field}: {value!r} is not a list of categories")
+    drop = set(besides)
+    return [c for c in dict.fromkeys(str(i).strip() for i in items) if c and c not in drop]
 
 
 def row_to_case(row: dict[str, Any], fields: FieldMap, *, source: str, extra_labels: Iterable[str] = ()) -> Case:
@@ -128,14 +125,14 @@ def row_to_case(row: dict[str, Any], fields: FieldMap, *, source: str, extra_lab
     source_id = fields.value(row, "id")
     key = f"{source}:{source_id}" if source_id else Case.content_key(redacted)
     values = {f: fields.value(row, f) for f in CASE_FIELDS if f not in ("text", "id", "category")}
-    also = _also(values.get("also"), primary=str(category))
+    also = _categories(values.get("also"), field="also", besides=[str(category)])
     return Case(
         id=case_id_for(key),
         key=key,
         text=redacted,
         category=str(category),
         also=also,
-        unknown=_unknown(values.get("unknown"), known=[str(category), *also]),
+        unknown=_categories(values.get("unknown"), field="unknown", besides=[str(category), *also]),
         risk=str(values.get("risk") or "low"),
         language=values.get("language"),
         queue=values.get("queue"),
