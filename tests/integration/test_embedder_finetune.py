@@ -24,7 +24,7 @@ from tests.conftest import create_key, settings_for, ticket
 from tests.review.conftest import seed_subset
 from triage import models_cli
 from triage.adapters.embedder import SentenceTransformerEmbedder
-from triage.adapters.embedder_training import MANIFEST, FinetuneManifest, FinetuneOptions, read_manifest
+from triage.adapters.embedder_training import MANIFEST, FinetuneManifest, FinetuneOptions, read_head, read_manifest
 from triage.cli import app
 from triage.components import build_components, collection_registry, qdrant_collections
 from triage.config import FinetuneSettings
@@ -106,6 +106,12 @@ def test_finetune_writes_a_versioned_loadable_model_with_its_manifest_within_the
     before, after = embedder.embed(text)[0], loaded.embed(text)[0]
     assert after.shape == before.shape and np.linalg.norm(after) == pytest.approx(1.0, abs=1e-4)
     assert not np.allclose(before, after, atol=1e-5), "training changed the weights"
+    head = read_head(directory)
+    assert head is not None and head.classes == sorted(data["categories"])
+    assert head.weight.shape == (19, after.shape[0]) and head.bias.shape == (19,)
+    p = head.probabilities(np.stack([after]))
+    assert p.shape == (1, 19) and p.sum() == pytest.approx(1.0)
+    assert read_head(directory.parent) is None, "a directory without a head has none"
 
 
 def _copy_memory(memory_dir: Path, tmp_path: Path) -> None:

@@ -4,9 +4,10 @@ What is trained, and why
 ------------------------
 The encoder (all-MiniLM-L6-v2 by default) is trained end to end with sentence-transformers'
 `SentenceTransformerTrainer` on the memory's cases, labelled by their category, through a linear head over the
-sentence embedding and a class-weighted cross-entropy (`CategoryCrossEntropyLoss`). The head is thrown away;
-the encoder is saved, and the pipeline keeps doing what it does with any embedder (nearest cases, the local
-classifier's heads on the vectors).
+sentence embedding and a class-weighted cross-entropy (`CategoryCrossEntropyLoss`). The encoder is saved, and
+the pipeline keeps doing what it does with any embedder (nearest cases, the local classifier's heads on the
+vectors); the head is saved beside it (`triage-head.npz`, the weights of the epoch kept) for analysis and for
+scoring the held-out slice again.
 
 * **A classification objective, not triplets or SetFit pairs.** It is the objective the issue measured on
   HateXplain (mean pooling + linear head, class-weighted cross-entropy, lr 3e-5 to 6e-5: macro-F1 0.63-0.64
@@ -29,6 +30,7 @@ Layout of a fine-tuned model (a directory that `TRIAGE_EMBEDDING__MODEL` can poi
     <data dir>/models/embedder-20261130T093000Z-3f2a9c1d/
         config.json, model.safetensors, modules.json, ...   the sentence-transformers model
         triage-embedder.json                                 the manifest (`FinetuneManifest`)
+        triage-head.npz                                      the category head: classes, weight, bias
 
 The directory is written under a temporary name and renamed when complete: a directory with a manifest is
 whole.
@@ -54,11 +56,13 @@ from triage.adapters.embedder import quiet_offline_loading, resolve_model_path
 if TYPE_CHECKING:
     from triage.config import FinetuneSettings
 
-__all__ = ["MANIFEST", "FinetuneManifest", "FinetuneOptions", "finetune_embedder", "read_manifest"]
+__all__ = ["HEAD", "MANIFEST", "CategoryHead", "FinetuneManifest", "FinetuneOptions", "finetune_embedder", "read_head",
+           "read_manifest"]
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "triage-embedder.json"
+HEAD = "triage-head.npz"
 FORMAT = 1
 #: below this many cases no slice is held out: every case is needed for training
 MIN_CASES_FOR_VALIDATION = 50
@@ -136,6 +140,32 @@ def read_manifest(directory: Path | str) -> FinetuneManifest | None:
     if not path.is_file():
         return None
     return FinetuneManifest.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+@dataclass(frozen=True)
+class CategoryHead:
+    """The linear category head a fine-tune ended with (`triage-head.npz`): logits = vectors @ weight.T + bias."""
+
+    classes: list[str]
+    weight: np.ndarray  # (classes, dimension)
+    bias: np.ndarray  # (classes,)
+
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        """Softmax of the head's logits for unit-normalised sentence vectors (rows follow `classes`)."""
+        logits = np.asarray(vectors, dtype=np.float64) @ self.weight.T.astype(np.float64) + self.bias
+        logits -= logits.max(axis=1, keepdims=True)
+        e = np.exp(logits)
+        return np.asarray(e / e.sum(axis=1, keepdims=True))
+
+
+def read_head(directory: Path | str) -> CategoryHead | None:
+    """The category head of a fine-tuned model directory; None when it has none (older fine-tunes, other models)."""
+    path = Path(directory) / HEAD
+    if not path.is_file():
+        return None
+    with np.load(path, allow_pickle=False) as data:
+        return CategoryHead(classes=[str(c) for c in data["classes"]], weight=np.asarray(data["weight"]),
+                            bias=np.asarray(data["bias"]))
 
 
 def _stratified_split(labels: list[int], share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -300,7 +330,8 @@ def finetune_embedder(
             scores["base"] = round(f1, 4)
         if best["f1"] is None or f1 > best["f1"]:
             # the base weights are kept too: a fine-tune that only makes things worse gives them back
-            best.update(f1=f1, epoch=epoch, state={k: v.detach().clone() for k, v in model.state_dict().items()})
+            best.update(f1=f1, epoch=epoch, state={k: v.detach().clone() for k, v in model.state_dict().items()},
+                        head={k: v.detach().clone() for k, v in loss.classifier.state_dict().items()})
 
     total_steps = {"max": 0}
 
@@ -340,6 +371,7 @@ def finetune_embedder(
             validate(float(state.epoch or 0.0))
         if best["state"] is not None:
             model.load_state_dict(best["state"])
+            loss.classifier.load_state_dict(best["head"])
             scores["finetuned"] = round(float(best["f1"]), 4) if best["f1"] is not None else None
         model.max_seq_length = serving_length
         version = f"embedder-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{str(memory.get('digest', ''))[:8] or 'nomemory'}"
@@ -358,6 +390,8 @@ def finetune_embedder(
         )
         staging = work / version
         model.save(str(staging), create_model_card=False)
+        np.savez(staging / HEAD, classes=np.asarray(classes), weight=loss.classifier.weight.detach().numpy(),
+                 bias=loss.classifier.bias.detach().numpy())
         manifest = FinetuneManifest(**{**asdict(manifest), "total_s": round(time.monotonic() - started, 2)})
         (staging / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
         target = out_root / version
