@@ -22,7 +22,7 @@ def headline(results: dict) -> str:
         if rep.get("auprc") is not None:
             bits.append(f"{name} AUPRC {rep['auprc']:.3f} (n={rep['n']}, pos={rep['positives']})")
     d = results.get("drafts") or {}
-    if "semantic_similarity" in d:
+    if d.get("semantic_similarity") is not None:  # None where the suite has no reference replies
         bits.append(f"drafts sim {d['semantic_similarity']:.3f} / ROUGE-L {d['rouge_l']:.3f} / "
                     f"lang {d['language_match_rate']:.3f}")
     if results.get("robustness"):
