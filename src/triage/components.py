@@ -341,6 +341,16 @@ def build_exemplar_index(settings: Settings, *, policy: Policy, embedder: Embedd
     return EXEMPLAR_INDEXES.get_or_fit(key, build)
 
 
+def _encoder_trained(embedder: Embedder) -> np.ndarray | None:
+    """The cases a fine-tuned embedder was trained on (`triage-trained.npy` in its directory); None for any other."""
+    from triage.adapters.embedder_training import read_trained_ids
+
+    source = getattr(embedder, "source", None)
+    if not source or not Path(str(source)).is_dir():
+        return None
+    return read_trained_ids(str(source))
+
+
 def build_pipeline(
     settings: Settings, *, policy: Policy, embedder: Embedder, store: CaseStore,
     llm: LlmDecider | None = None, classifier_labels: tuple[str, ...] = ("category", "risk"),
@@ -362,7 +372,8 @@ def build_pipeline(
         lexicon=lexicon, listener=critical, max_training_cases=c.max_training_cases,
         incremental_share=c.incremental_share,
         target_precision=c.target_precision, embedder_name=getattr(embedder, "name", type(embedder).__name__),
-        repository=ModelRepository(model_dir(settings)) if persist and c.persist else None)
+        repository=ModelRepository(model_dir(settings)) if persist and c.persist else None,
+        encoder_trained=_encoder_trained(embedder))
     return Pipeline(
         policy=policy,
         embedder=embedder,

@@ -87,8 +87,8 @@ class FinetuneSettings(BaseModel):
     learning_rate: float = Field(default=5e-5, gt=0, le=1e-2, description="encoder learning rate (measured: 3e-5 to "
                                  "6e-5)")
     head_learning_rate: float = Field(
-        default=1e-3, gt=0, le=1.0, description="the classification head's learning rate (the head is thrown away "
-        "after training; it starts from the category centroids)")
+        default=1e-3, gt=0, le=1.0, description="the classification head's learning rate (it starts from the "
+        "category centroids; saved beside the model as triage-head.npz, not served)")
     warmup_share: float = Field(default=0.1, ge=0.0, le=0.5, description="share of the planned steps over which the "
                                 "learning rate rises from 0 (linear warm-up)")
     batch_size: int = Field(default=16, ge=2, le=256)

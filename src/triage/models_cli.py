@@ -95,7 +95,8 @@ def finetune_model(settings: Settings, *, budget_minutes: float | None = None, o
         base_model=str(getattr(embedder, "source", settings.embedding.model)),
         base_name=str(getattr(embedder, "name", settings.embedding.model)),
         out_root=out_root or settings.data_dir / "models", options=options,
-        memory={"cases": signature.cases, "digest": signature.digest}, memory_revision=revision, progress=progress)
+        memory={"cases": signature.cases, "digest": signature.digest}, memory_revision=revision, progress=progress,
+        ids=[c.id for c in cases])
 
 
 def _finetune_command(budget_minutes: float | None, out_root: Path | None) -> None:

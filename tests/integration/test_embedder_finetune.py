@@ -24,11 +24,19 @@ from tests.conftest import create_key, settings_for, ticket
 from tests.review.conftest import seed_subset
 from triage import models_cli
 from triage.adapters.embedder import SentenceTransformerEmbedder
-from triage.adapters.embedder_training import MANIFEST, FinetuneManifest, FinetuneOptions, read_head, read_manifest
+from triage.adapters.embedder_training import (
+    MANIFEST,
+    FinetuneManifest,
+    FinetuneOptions,
+    read_head,
+    read_manifest,
+    read_trained_ids,
+)
 from triage.cli import app
 from triage.components import build_components, collection_registry, qdrant_collections
 from triage.config import FinetuneSettings
-from triage.services.cases import FieldMap, import_cases, read_rows
+from triage.pipeline.classify import id_hashes
+from triage.services.cases import FieldMap, import_cases, read_rows, row_to_case
 
 pytestmark = pytest.mark.slow
 
@@ -112,6 +120,9 @@ def test_finetune_writes_a_versioned_loadable_model_with_its_manifest_within_the
     p = head.probabilities(np.stack([after]))
     assert p.shape == (1, 19) and p.sum() == pytest.approx(1.0)
     assert read_head(directory.parent) is None, "a directory without a head has none"
+    # the cases trained on are recorded (every case here: no validation slice below 50 cases)
+    trained = read_trained_ids(directory)
+    assert trained is not None and len(trained) == len(set(trained.tolist())) == data["cases"]
 
 
 def _copy_memory(memory_dir: Path, tmp_path: Path) -> None:
@@ -134,6 +145,9 @@ def test_the_service_on_a_finetuned_model_reembeds_into_a_new_collection_and_dec
     comps = build_components(settings)  # loads the fine-tuned model, as `triage serve` does
     try:
         assert comps.embedder.name == manifest.embedder_name
+        # the classifier knows which cases the encoder saw: their predictions are no evidence for automating
+        trained = comps.pipeline.classifier.encoder_trained
+        assert trained is not None and len(trained) == 19 * PER_CATEGORY
         new = registry.active()
         assert new.directory == f"triage_cases--{manifest.version}" and new.embedder == manifest.embedder_name
         assert new.source == str(directory) and new.cases == 19 * PER_CATEGORY
@@ -228,6 +242,11 @@ def test_eval_run_finetune_scores_the_suite_with_a_model_tuned_on_its_memory(emb
     assert results["finetune"]["budget_s"] == 3.0
     assert len(read_predictions(out)) == len(rows) - 20
     assert results["n_examples"] == len(rows) - 20
+    # the cases it was trained on are the fold's memory cases by the ids the fold's store gives them, so the
+    # classifier can tell them apart from the cases the encoder did not see
+    trained = read_trained_ids(tuned["directory"])
+    fold_ids = id_hashes([row_to_case(r, FieldMap(), source="eval:tiny-ft.v1") for r in rows[:20]])
+    assert trained is not None and len(trained) == 20 and set(trained.tolist()) == set(fold_ids.tolist())
 
 
 def test_a_finetuned_model_on_qdrant_local_mode_reembeds_into_a_new_collection_behind_the_alias(

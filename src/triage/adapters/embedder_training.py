@@ -31,6 +31,7 @@ Layout of a fine-tuned model (a directory that `TRIAGE_EMBEDDING__MODEL` can poi
         config.json, model.safetensors, modules.json, ...   the sentence-transformers model
         triage-embedder.json                                 the manifest (`FinetuneManifest`)
         triage-head.npz                                      the category head: classes, weight, bias
+        triage-trained.npy                                   hashes of the case ids trained on (when known)
 
 The directory is written under a temporary name and renamed when complete: a directory with a manifest is
 whole.
@@ -56,13 +57,16 @@ from triage.adapters.embedder import quiet_offline_loading, resolve_model_path
 if TYPE_CHECKING:
     from triage.config import FinetuneSettings
 
-__all__ = ["HEAD", "MANIFEST", "CategoryHead", "FinetuneManifest", "FinetuneOptions", "finetune_embedder", "read_head",
-           "read_manifest"]
+__all__ = ["HEAD", "MANIFEST", "TRAINED", "CategoryHead", "FinetuneManifest", "FinetuneOptions", "finetune_embedder",
+           "read_head", "read_manifest", "read_trained_ids"]
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "triage-embedder.json"
 HEAD = "triage-head.npz"
+#: the ids of the cases the encoder was trained on (`hash_ids`, sorted): the local classifier does not take their
+#: out-of-fold predictions as evidence of how precise it is on new tickets
+TRAINED = "triage-trained.npy"
 FORMAT = 1
 #: below this many cases no slice is held out: every case is needed for training
 MIN_CASES_FOR_VALIDATION = 50
@@ -168,6 +172,14 @@ def read_head(directory: Path | str) -> CategoryHead | None:
                             bias=np.asarray(data["bias"]))
 
 
+def read_trained_ids(directory: Path | str) -> np.ndarray | None:
+    """The sorted id hashes of the cases a fine-tuned model directory was trained on; None when not recorded."""
+    path = Path(directory) / TRAINED
+    if not path.is_file():
+        return None
+    return np.sort(np.asarray(np.load(path, allow_pickle=False), dtype=np.int64))
+
+
 def _stratified_split(labels: list[int], share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(train rows, validation rows): `share` of each class held out, none from a class of fewer than 3 cases."""
     rng = np.random.default_rng(seed)
@@ -251,19 +263,22 @@ def _callbacks(*, budget_s: float, on_step: Callable[[int, int], None], validate
 def finetune_embedder(
     *, texts: Sequence[str], categories: Sequence[str], vectors: np.ndarray | None, base_model: str, base_name: str,
     out_root: Path, options: FinetuneOptions, memory: dict[str, Any], memory_revision: int | None = None,
-    progress: Progress | None = None,
+    progress: Progress | None = None, ids: Sequence[str] | None = None,
 ) -> tuple[Path, FinetuneManifest]:
     """Fine-tune `base_model` (a TRIAGE_EMBEDDING__MODEL value) on labelled texts; write a new model directory
     under `out_root` and return it with its manifest.
 
     `vectors` are the texts' current vectors (the store's), used to start the head at the category centroids;
-    None embeds the texts with the base model first. Raises ValueError when there is nothing to learn from
+    None embeds the texts with the base model first. `ids` (the cases' ids, in the texts' order) are recorded for
+    the cases trained on (not the validation slice): `TRAINED`. Raises ValueError when there is nothing to learn from
     (fewer than 2 categories or 4 cases).
     """
     started = time.monotonic()
     labels_all = list(categories)
     if len(texts) != len(labels_all):
         raise ValueError(f"{len(texts)} texts but {len(labels_all)} categories")
+    if ids is not None and len(ids) != len(texts):
+        raise ValueError(f"{len(texts)} texts but {len(ids)} ids")
     classes = sorted(set(labels_all))
     if len(classes) < 2 or len(texts) < 4:
         raise ValueError(f"fine-tuning needs at least 2 categories and 4 cases; the memory has {len(classes)} "
@@ -273,6 +288,7 @@ def finetune_embedder(
     keep = bounded_sample(labels_all, options.max_cases, options.seed)
     texts = [texts[i] for i in keep]
     labels_all = [labels_all[i] for i in keep]
+    kept_ids = [ids[i] for i in keep] if ids is not None else None
     if vectors is not None:
         vectors = np.asarray(vectors, dtype=np.float32)[keep]
     index = {c: i for i, c in enumerate(classes)}
@@ -390,6 +406,10 @@ def finetune_embedder(
         )
         staging = work / version
         model.save(str(staging), create_model_card=False)
+        if kept_ids is not None:
+            from triage.pipeline.classify import hash_ids
+
+            np.save(staging / TRAINED, np.sort(hash_ids([kept_ids[i] for i in train_rows])))
         np.savez(staging / HEAD, classes=np.asarray(classes), weight=loss.classifier.weight.detach().numpy(),
                  bias=loss.classifier.bias.detach().numpy())
         manifest = FinetuneManifest(**{**asdict(manifest), "total_s": round(time.monotonic() - started, 2)})

@@ -78,6 +78,7 @@ class CachingEmbedder:
     def __init__(self, inner: Embedder) -> None:
         self.inner = inner
         self.name = getattr(inner, "name", "unknown")
+        self.source = getattr(inner, "source", None)  # the model it loads (a fine-tuned directory: its records)
         self.dimension = inner.dimension
         self._cache: dict[str, np.ndarray] = {}
 
@@ -315,7 +316,7 @@ class _Scorer:
 
 
 def _finetuned_embedder(*, settings: Settings, base: Embedder, memory: list[dict[str, Any]], directory: Path,
-                        options: FinetuneOptions, stats: dict[str, Any]) -> Embedder:
+                        options: FinetuneOptions, stats: dict[str, Any], source: str) -> Embedder:
     """The embedder fine-tuned on this fold's memory (`--finetune`): written under `directory`, and reused from
     there when the run is resumed (a second fine-tune would not give the same model)."""
     from triage.adapters.embedder_training import finetune_embedder, read_manifest
@@ -330,7 +331,8 @@ def _finetuned_embedder(*, settings: Settings, base: Embedder, memory: list[dict
         cases = []  # as the fold's store holds them (redacted text), so the model learns what it will embed
         for row in memory:
             try:
-                cases.append(row_to_case(row, FieldMap(), source="eval"))
+                # the fold's import names its cases by `source` too: the same ids (`triage-trained.npy`)
+                cases.append(row_to_case(row, FieldMap(), source=source))
             except ValueError:  # no text or no category: not imported either
                 continue
         signature = memory_signature(cases)
@@ -339,7 +341,7 @@ def _finetuned_embedder(*, settings: Settings, base: Embedder, memory: list[dict
                 texts=[c.text for c in cases], categories=[c.category for c in cases], vectors=None,
                 base_model=str(getattr(base, "source", settings.embedding.model)),
                 base_name=str(getattr(base, "name", settings.embedding.model)), out_root=directory, options=options,
-                memory={"cases": signature.cases, "digest": signature.digest})
+                memory={"cases": signature.cases, "digest": signature.digest}, ids=[c.id for c in cases])
         except ValueError as exc:  # e.g. a suite whose memory has one category (toxicchat): nothing to learn
             raise RunError(f"--finetune trains on the memory's categories, and cannot here: {exc}") from exc
     stats["finetune"].append({"directory": str(model_dir), **(dataclasses.asdict(manifest) if manifest else {})})
@@ -500,7 +502,8 @@ async def run_suite(
                     progress(f"fine-tuning on fold {fold}'s memory", counter["done"], total)
                 fold_embedder = await asyncio.to_thread(
                     _finetuned_embedder, settings=settings, base=embedder, memory=memory,
-                    directory=out_dir / "models" / f"fold-{fold}", options=finetune, stats=stats)
+                    directory=out_dir / "models" / f"fold-{fold}", options=finetune, stats=stats,
+                    source=f"eval:{suite.name}")
                 fold_exemplars = build_exemplar_index(settings, policy=policy, embedder=fold_embedder)
             await _score_fold(suite=suite, settings=settings, policy=policy, embedder=fold_embedder, memory=memory,
                               pending=pending, fold=fold, batch_size=batch_size, llm=llm, scorer=scorer, out=out,

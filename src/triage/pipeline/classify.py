@@ -168,7 +168,7 @@ def _applies(y: np.ndarray, c: str, secondary_of: list[list[str]] | None) -> np.
 def _one_vs_rest(oof: np.ndarray, y: np.ndarray, classes: list[str], target: float,
                  secondary_of: list[list[str]] | None = None, head_oof: dict[str, np.ndarray] | None = None,
                  stack: dict[str, tuple[float, float, float]] | None = None,
-                 known: dict[str, np.ndarray] | None = None,
+                 known: dict[str, np.ndarray] | None = None, honest: np.ndarray | None = None,
                  ) -> tuple[dict[str, tuple[float, float]], dict[str, float], dict[str, float], dict[str, float]]:
     """Per category, on out-of-fold mixed probabilities: Platt calibration, the `also` threshold and the
     automation threshold (both at `target` precision), and the automated share at the latter.
@@ -181,7 +181,13 @@ def _one_vs_rest(oof: np.ndarray, y: np.ndarray, classes: list[str], target: flo
     multinomial model spreads over several categories, the mixed probability what the vote and n-grams add.
 
     `known[c]`: the cases whose labels say whether `c` applies (`Case.unknown`); the others are left out of
-    category c's calibration and thresholds rather than counted as negatives."""
+    category c's calibration and thresholds rather than counted as negatives.
+
+    `honest`: the cases whose out-of-fold predictions are honest evidence of precision on new tickets; the
+    automation thresholds are chosen on those alone. An embedder fine-tuned on the memory has seen the other
+    cases, so their predictions are cleaner than a new ticket's (measured: HateXplain, fine-tuned, 277 posts
+    automated at 0.80 accuracy for a 0.9 target). Where the honest cases cannot support a threshold, the
+    category is never automatic: lack of evidence sends tickets to a person."""
     platt: dict[str, tuple[float, float]] = {}
     also: dict[str, float] = {}
     auto: dict[str, float] = {}
@@ -208,7 +214,11 @@ def _one_vs_rest(oof: np.ndarray, y: np.ndarray, classes: list[str], target: flo
         if secondary is not None and np.isfinite(secondary[0]):
             also[c] = max(0.5, secondary[0])  # a secondary category is more likely than not, at least
         predicted = (top == j) & k
+        if honest is not None:
+            predicted &= honest
         automated = _precision_threshold(confidence[predicted], target_c[predicted].astype(bool), target)
+        if automated is None and honest is not None:
+            automated = (float("inf"), 0.0)
         if automated is not None:
             auto[c], share = automated
             coverage[c] = share * float(predicted.mean())
@@ -487,10 +497,15 @@ class SavedClassifier:
     incremental_cases: int = 0  # cases added by incremental updates since the last full fit
 
 
+def hash_ids(ids: Sequence[str]) -> np.ndarray:
+    """A stable 64-bit hash of each id, in order (stable across processes, unlike `hash`)."""
+    return np.fromiter((int.from_bytes(hashlib.blake2b(i.encode(), digest_size=8).digest(), "little", signed=True)
+                        for i in ids), dtype=np.int64, count=len(ids))
+
+
 def id_hashes(cases: Sequence[Case]) -> np.ndarray:
-    """A stable 64-bit hash of each case id, in the cases' order (stable across processes, unlike `hash`)."""
-    return np.fromiter((int.from_bytes(hashlib.blake2b(c.id.encode(), digest_size=8).digest(), "little", signed=True)
-                        for c in cases), dtype=np.int64, count=len(cases))
+    """`hash_ids` of the cases' ids."""
+    return hash_ids([c.id for c in cases])
 
 
 ProgressHook = Callable[[str, float], None]  # (what is being done, share done 0..1)
@@ -524,10 +539,14 @@ class LocalClassifier:
         repository: ModelRepository | None = None,
         embedder_name: str = "",
         incremental_share: float = 0.0,
+        encoder_trained: np.ndarray | None = None,
     ) -> None:
         self._store = store
         # the heads are fitted on this model's vectors: a fit saved under another embedder is never loaded
         self.embedder_name = embedder_name
+        # `hash_ids` of the cases a fine-tuned embedder was trained on (None: a pretrained one): their out-of-fold
+        # predictions do not count as evidence for the automation thresholds (`_one_vs_rest`)
+        self.encoder_trained = np.sort(encoder_trained) if encoder_trained is not None else None
         self._lexicon = lexicon
         self.labels = labels
         self.knn_weight = knn_weight
@@ -994,8 +1013,10 @@ class LocalClassifier:
                 targets = {c: _applies(y, c, also) for c in classes}
                 fitted.head_classes, fitted.head_w, fitted.head_b, head_oof = _fit_heads(
                     np.asarray(vectors, dtype=np.float64)[idx], targets, self._seed, known)
+            honest = (~np.isin(id_hashes([cases[i] for i in idx]), self.encoder_trained)
+                      if self.encoder_trained is not None else None)
             fitted.platt, fitted.also_threshold, fitted.auto_threshold, fitted.auto_coverage = _one_vs_rest(
-                oof, y, classes, self.target_precision, also, head_oof, fitted.stack, known)
+                oof, y, classes, self.target_precision, also, head_oof, fitted.stack, known, honest)
         return fitted, ((classes, oof, idx) if oof is not None else None)
 
     def _fit_mixture(
