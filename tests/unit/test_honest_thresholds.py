@@ -53,3 +53,33 @@ def test_case_hashes_are_the_id_hashes_the_fine_tune_records() -> None:
     cases = [Case(id=f"c{i}", key=f"k{i}", text="t", category="a", risk="low") for i in range(3)]
     assert id_hashes(cases).tolist() == hash_ids(["c0", "c1", "c2"]).tolist()
     assert len(set(hash_ids(["c0", "c1", "c2"]).tolist())) == 3
+
+
+def test_the_temperature_is_fitted_on_the_honest_cases_when_there_are_enough() -> None:
+    """Features that give the label away for the first 240 cases ("seen": an encoder trained on them separates
+    them) and carry only a weak signal for the last 90 ("unseen"): the temperature fitted on the unseen cases
+    alone is softer than the one fitted on all of them."""
+    from scipy import sparse
+
+    from triage.adapters.edge_store import EdgeCaseStore
+    from triage.pipeline.classify import MIN_HONEST_CASES, LocalClassifier
+
+    rng = np.random.default_rng(5)
+    seen, unseen = 240, 90
+    y = np.array(["a", "b", "c"] * ((seen + unseen) // 3))
+    onehot = (y[:, None] == np.array(["a", "b", "c"])[None, :]).astype(np.float32)
+    strength = np.where(np.arange(len(y)) < seen, 6.0, 0.4)[:, None]
+    x = sparse.csr_matrix(onehot * strength + rng.standard_normal((len(y), 3)).astype(np.float32))
+    honest = np.arange(len(y)) >= seen
+    assert honest.sum() >= MIN_HONEST_CASES
+    classifier = LocalClassifier(EdgeCaseStore.temporary(dimension=3, collection="t"), labels=("category",))
+    neighbours: list[list[object]] = [[] for _ in y]
+    _, t_all, _ = classifier._fit_mixture(x, neighbours, y, ["a", "b", "c"], "category")  # type: ignore[arg-type]
+    _, t_honest, _ = classifier._fit_mixture(x, neighbours, y, ["a", "b", "c"], "category",  # type: ignore[arg-type]
+                                             honest=honest)
+    assert t_honest > t_all * 1.5, (t_all, t_honest)
+    too_few = np.zeros(len(y), dtype=bool)
+    too_few[-(MIN_HONEST_CASES - 1):] = True
+    _, t_few, _ = classifier._fit_mixture(x, neighbours, y, ["a", "b", "c"], "category",  # type: ignore[arg-type]
+                                          honest=too_few)
+    assert t_few == t_all  # below the minimum: every case, as before

@@ -140,6 +140,8 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 MIN_SUPPORT = 10  # out-of-fold predictions needed above a threshold before it is trusted
+#: cases unseen by a fine-tuned encoder needed before the temperature is fitted on them alone
+MIN_HONEST_CASES = 30
 
 
 def _precision_threshold(scores: np.ndarray, correct: np.ndarray, target: float) -> tuple[float, float] | None:
@@ -1000,8 +1002,11 @@ class LocalClassifier:
         rows, y_rows, w_rows = _expand(np.arange(len(y)), y, also)
         reg_c = DEFAULT_C if label in FIXED_C_LABELS else _choose_c(x, y, also, self._seed)
         model = _fit_lr(x[rows], y_rows, w_rows, reg_c=reg_c)
+        # the cases a fine-tuned encoder did not see (None: a pretrained encoder, every case is honest evidence)
+        honest = (~np.isin(id_hashes([cases[i] for i in idx]), self.encoder_trained)
+                  if self.encoder_trained is not None else None)
         weight, temperature, oof = self._fit_mixture(x, [neighbours[i] for i in idx], y, classes, label, also,
-                                                     reg_c=reg_c)
+                                                     reg_c=reg_c, honest=honest)
         fitted = LabelModel(classes=classes, model=model, temperature=temperature, knn_weight=weight, counts=counts)
         if oof is not None and label == "category":
             head_oof: dict[str, np.ndarray] | None = None
@@ -1013,21 +1018,24 @@ class LocalClassifier:
                 targets = {c: _applies(y, c, also) for c in classes}
                 fitted.head_classes, fitted.head_w, fitted.head_b, head_oof = _fit_heads(
                     np.asarray(vectors, dtype=np.float64)[idx], targets, self._seed, known)
-            honest = (~np.isin(id_hashes([cases[i] for i in idx]), self.encoder_trained)
-                      if self.encoder_trained is not None else None)
             fitted.platt, fitted.also_threshold, fitted.auto_threshold, fitted.auto_coverage = _one_vs_rest(
                 oof, y, classes, self.target_precision, also, head_oof, fitted.stack, known, honest)
         return fitted, ((classes, oof, idx) if oof is not None else None)
 
     def _fit_mixture(
         self, x: sparse.csr_matrix, neighbours: list[list[CaseHit]], y: np.ndarray, classes: list[str], label: str,
-        also: list[list[str]] | None = None, *, reg_c: float = DEFAULT_C,
+        also: list[list[str]] | None = None, *, reg_c: float = DEFAULT_C, honest: np.ndarray | None = None,
     ) -> tuple[float | None, float, np.ndarray | None]:
         """Vote weight and temperature minimising the log-loss of out-of-fold predictions (≤ 3 folds).
 
         The model part is out of fold; the vote part is leave-one-out (each case's neighbours in the
         memory, itself excluded). Also returns those out-of-fold predictions, mixed and tempered as the
         fitted model would give them.
+
+        `honest`: the cases a fine-tuned encoder did not see. The temperature is fitted on those alone when there
+        are at least MIN_HONEST_CASES of them: the encoder's own training cases are predicted more confidently than
+        a new ticket, and a temperature fitted on them makes the probabilities over-confident (fine-tuned
+        HateXplain: ECE 0.105 against 0.032 frozen).
         """
         counts = {c: int((y == c).sum()) for c in classes}
         folds = min(3, min(counts.values()))
@@ -1043,9 +1051,10 @@ class LocalClassifier:
                 oof[test, classes.index(c)] = proba[:, j]
         oof_vote = np.stack([_vote(hits, label, classes) for hits in neighbours])
         truth = np.array([classes.index(v) for v in y])
+        every = np.arange(len(truth))
 
-        def nll(p: np.ndarray) -> float:
-            return float(-np.mean(np.log(np.clip(p[np.arange(len(truth)), truth], 1e-9, 1.0))))
+        def nll(p: np.ndarray, rows: np.ndarray = every) -> float:
+            return float(-np.mean(np.log(np.clip(p[rows, truth[rows]], 1e-9, 1.0))))
 
         best: tuple[float, float, float] | None = None
         for weight in np.linspace(0.0, 0.9, 10):
@@ -1055,6 +1064,12 @@ class LocalClassifier:
                 best = (float(result.fun), float(weight), float(result.x))
         assert best is not None
         _, weight, temperature = best
+        if honest is not None and int(honest.sum()) >= MIN_HONEST_CASES:
+            # the weight (which moves decisions) stays chosen on every case: chosen on ~100 honest ones it cost
+            # fine-tuned HateXplain 0.017 accuracy; the temperature (which moves only confidence) on the honest ones
+            mixed = weight * oof_vote + (1.0 - weight) * oof
+            temperature = float(minimize_scalar(lambda t: nll(_temper(mixed, t), np.flatnonzero(honest)),
+                                                bounds=(0.2, 5.0), method="bounded").x)
         return weight, temperature, _temper(weight * oof_vote + (1.0 - weight) * oof, temperature)
 
     # -- prediction ------------------------------------------------------------------------------
