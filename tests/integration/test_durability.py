@@ -129,3 +129,33 @@ def test_a_new_tickets_first_decision_is_written_without_reads_and_yields_to_a_c
     with comps.sessions() as s:
         assert s.scalars(select(DecisionRow.seq).where(DecisionRow.ticket_id == subs[1].ticket.id)).all() == [1]
         assert s.get(Ticket, subs[1].ticket.id).version == 2
+
+
+def test_a_new_tickets_first_decision_and_a_concurrent_retrys_never_deadlock(
+    db_url: str, tmp_path: Path, make_components
+) -> None:
+    """The fast first write (`new=True`) and a retry's ORM write of the same ticket, started together many times:
+    each pair ends with one decision and neither raises. The two take their locks in one order (the ticket's row,
+    then seq 1's unique entry); in the other order PostgreSQL detected a deadlock and the request failed (a 500
+    in CI, `test_concurrent_retries_make_one_ticket_and_one_decision[postgres]`)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    comps = make_components(settings_for(tmp_path, db_url, reprocess_on_startup=False))
+    import_seed(comps)
+    subs = [persist_ticket(comps.sessions, client_id="c", ticket=TicketIn.model_validate(
+        ticket(f"race-{i}", f"Someone posted my home address in a video ({i})"))) for i in range(25)]
+    [decision] = asyncio.run(comps.pipeline.decide_many([TicketFacts.from_ticket(subs[0].ticket)]))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for sub in subs:
+            start = threading.Barrier(2)
+
+            def write(new: bool, ticket_id: str = sub.ticket.id, barrier: threading.Barrier = start) -> str:
+                barrier.wait()
+                return write_decision(comps.sessions, ticket_id, decision, new=new).id
+
+            ids = list(pool.map(write, [True, False]))
+            assert ids[0] == ids[1], sub.ticket.external_id
+    with comps.sessions() as s:
+        counts = s.execute(select(DecisionRow.ticket_id, func.count()).group_by(DecisionRow.ticket_id)).all()
+        assert sorted(n for _, n in counts) == [1] * len(subs)

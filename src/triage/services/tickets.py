@@ -169,8 +169,10 @@ def _write_first_decision(sessions: sessionmaker[Session], ticket_id: str, d: De
     None and `write_decision` reads what is there. Two SELECTs and an ORM load fewer on every new ticket."""
     with sessions() as session:
         row = decision_row(d, ticket_id=ticket_id, seq=1)
-        session.add(row)
         try:
+            # the ticket's row first, then the decision's insert: the order of `write_decision`'s ORM flush (parent
+            # before child). The other order deadlocked on PostgreSQL against a concurrent retry (this transaction
+            # held seq 1's unique entry and waited for the ticket's row; the retry held the row and waited for seq 1)
             updated = session.execute(
                 update(Ticket).where(Ticket.id == ticket_id).values(
                     status=case((Ticket.status.in_(_DECIDABLE), "decided"), else_=Ticket.status),
@@ -180,6 +182,7 @@ def _write_first_decision(sessions: sessionmaker[Session], ticket_id: str, d: De
             if updated.rowcount != 1:  # type: ignore[attr-defined]
                 session.rollback()
                 return None
+            session.add(row)
             record_event(session, ticket_id=ticket_id, actor=SYSTEM_ACTOR, action="decided",
                          data=_decided_event(row, d))
             session.commit()
