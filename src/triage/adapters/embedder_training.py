@@ -173,11 +173,12 @@ def read_head(directory: Path | str) -> CategoryHead | None:
 
 
 def read_trained_ids(directory: Path | str) -> np.ndarray | None:
-    """The sorted id hashes of the cases a fine-tuned model directory was trained on; None when not recorded."""
+    """The id hashes (written sorted) of the cases a fine-tuned model directory was trained on; None when not
+    recorded."""
     path = Path(directory) / TRAINED
     if not path.is_file():
         return None
-    return np.sort(np.asarray(np.load(path, allow_pickle=False), dtype=np.int64))
+    return np.asarray(np.load(path, allow_pickle=False), dtype=np.int64)
 
 
 def _stratified_split(labels: list[int], share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

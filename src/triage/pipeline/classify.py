@@ -548,7 +548,7 @@ class LocalClassifier:
         self.embedder_name = embedder_name
         # `hash_ids` of the cases a fine-tuned embedder was trained on (None: a pretrained one): their out-of-fold
         # predictions do not count as evidence for the automation thresholds (`_one_vs_rest`)
-        self.encoder_trained = np.sort(encoder_trained) if encoder_trained is not None else None
+        self.encoder_trained = encoder_trained
         self._lexicon = lexicon
         self.labels = labels
         self.knn_weight = knn_weight
@@ -966,11 +966,13 @@ class LocalClassifier:
         if keep is not None:
             keep["x"] = x
         neighbours = self._neighbours(cases, vectors, report) if len(cases) >= 20 else [[] for _ in cases]
+        # the cases a fine-tuned encoder did not see (None: a pretrained encoder, every case is honest evidence)
+        honest = ~np.isin(id_hashes(cases), self.encoder_trained) if self.encoder_trained is not None else None
         oof: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
         models: dict[str, LabelModel] = {}
         for n, label in enumerate(self.labels):
             report(f"fitting {label}", 0.4 + 0.4 * n / max(1, len(self.labels)))
-            models[label], label_oof = self._fit_label(cases, x, neighbours, label, vectors)
+            models[label], label_oof = self._fit_label(cases, x, neighbours, label, vectors, honest)
             if label_oof is not None:
                 oof[label] = label_oof
         return ngrams, models, oof
@@ -983,7 +985,7 @@ class LocalClassifier:
 
     def _fit_label(
         self, cases: list[Case], features: sparse.csr_matrix, neighbours: list[list[CaseHit]], label: str,
-        vectors: np.ndarray | None = None,
+        vectors: np.ndarray | None = None, honest: np.ndarray | None = None,
     ) -> tuple[LabelModel, tuple[list[str], np.ndarray, np.ndarray] | None]:
         pairs = [(i, _label_of(c, label)) for i, c in enumerate(cases)]
         pairs = [(i, v) for i, v in pairs if v]
@@ -1002,11 +1004,8 @@ class LocalClassifier:
         rows, y_rows, w_rows = _expand(np.arange(len(y)), y, also)
         reg_c = DEFAULT_C if label in FIXED_C_LABELS else _choose_c(x, y, also, self._seed)
         model = _fit_lr(x[rows], y_rows, w_rows, reg_c=reg_c)
-        # the cases a fine-tuned encoder did not see (None: a pretrained encoder, every case is honest evidence)
-        honest = (~np.isin(id_hashes([cases[i] for i in idx]), self.encoder_trained)
-                  if self.encoder_trained is not None else None)
         weight, temperature, oof = self._fit_mixture(x, [neighbours[i] for i in idx], y, classes, label, also,
-                                                     reg_c=reg_c, honest=honest)
+                                                     reg_c=reg_c, honest=honest[idx] if honest is not None else None)
         fitted = LabelModel(classes=classes, model=model, temperature=temperature, knn_weight=weight, counts=counts)
         if oof is not None and label == "category":
             head_oof: dict[str, np.ndarray] | None = None
@@ -1019,7 +1018,8 @@ class LocalClassifier:
                 fitted.head_classes, fitted.head_w, fitted.head_b, head_oof = _fit_heads(
                     np.asarray(vectors, dtype=np.float64)[idx], targets, self._seed, known)
             fitted.platt, fitted.also_threshold, fitted.auto_threshold, fitted.auto_coverage = _one_vs_rest(
-                oof, y, classes, self.target_precision, also, head_oof, fitted.stack, known, honest)
+                oof, y, classes, self.target_precision, also, head_oof, fitted.stack, known,
+                honest[idx] if honest is not None else None)
         return fitted, ((classes, oof, idx) if oof is not None else None)
 
     def _fit_mixture(
