@@ -9,9 +9,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from triage.db.transient import describe, is_unavailable
 from triage.errors import TooManyRequests, TriageError
 
 __all__ = ["SECURITY_HEADERS", "BodySizeLimit", "install_problem_handlers", "problem"]
@@ -19,6 +21,8 @@ __all__ = ["SECURITY_HEADERS", "BodySizeLimit", "install_problem_handlers", "pro
 log = logging.getLogger(__name__)
 
 PROBLEM = "application/problem+json"
+#: seconds a client is asked to wait after a 503 for a database that could not serve
+DATABASE_RETRY_AFTER_S = 2
 #: On every response, pages and API alike: no content sniffing, no referrer leaving the service.
 SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
 
@@ -70,6 +74,24 @@ def install_problem_handlers(app: FastAPI) -> None:
         response = problem(exc.status_code, str(exc.detail), detail)
         response.headers.update(exc.headers or {})  # e.g. Allow on 405
         return response
+
+    async def _database(request: Request, exc: Exception) -> JSONResponse:
+        if not is_unavailable(exc):
+            raise exc  # a bug (bad SQL, a constraint nobody handles): the 500 below, with its traceback logged
+        # not a bug of the service: the database is down, refusing, out of connections, or still deadlocked after
+        # the write's retries. What was committed stays (a ticket before its decision; reprocess and the client's
+        # retry with the same external_id complete it), so the honest answer is "try again".
+        log.error("database unavailable", extra={"error": describe(exc), "path": request.url.path})
+        response = problem(503, "Database unavailable",
+                           f"the database could not serve this request ({describe(exc)}); nothing was lost: "
+                           "retry the same request (same external_id) shortly")
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+        return response
+
+    # registered by class (not inside the catch-all below): Starlette re-raises what reaches the catch-all after
+    # answering, and a database outage is an expected condition, not a crash
+    app.add_exception_handler(sa_exc.DBAPIError, _database)
+    app.add_exception_handler(sa_exc.TimeoutError, _database)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

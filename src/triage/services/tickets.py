@@ -5,7 +5,9 @@ Invariants kept here:
    `reprocess_pending` (CLI `triage reprocess`, and start-up) completes;
 2. (client, external_id) is unique, and a ticket's first decision is seq 1 under a unique
    constraint, so concurrent retries can never create a second ticket or a second first decision.
-No transaction is held open across embedding, retrieval or an LLM call.
+No transaction is held open across embedding, retrieval or an LLM call. Each write unit runs again when the
+database makes it a deadlock or serialization victim (`db/transient.py`); a database that cannot be reached
+surfaces as a 503 the client retries with the same external_id.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from triage.db.models import DecisionRow, Ticket, new_id, utcnow
 from triage.db.queries import key_actor, latest_decision, record_event
+from triage.db.transient import retry_transient
 from triage.domain.tickets import (
     CategoryOut,
     CriticalEvidence,
@@ -96,6 +99,7 @@ def _same_named(ticket: TicketIn) -> dict[str, Any]:
             for k, v in values.items()}
 
 
+@retry_transient
 def persist_ticket(sessions: sessionmaker[Session], *, client_id: str, ticket: TicketIn) -> Submission:
     """Commit the ticket (or find the one a previous attempt committed).
 
@@ -197,6 +201,7 @@ def _decided_event(row: DecisionRow, d: Decision) -> dict[str, Any]:
             "queue": d.queue, "versions": d.versions}
 
 
+@retry_transient
 def write_decision(
     sessions: sessionmaker[Session], ticket_id: str, d: Decision, *, first_only: bool = True, new: bool = False,
 ) -> DecisionRow:
@@ -238,6 +243,7 @@ def write_decision(
         return latest
 
 
+@retry_transient
 def _note_failure(sessions: sessionmaker[Session], ticket_id: str, error: Exception) -> None:
     with sessions.begin() as session:
         ticket = session.get(Ticket, ticket_id)
