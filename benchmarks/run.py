@@ -328,30 +328,43 @@ def retrieval(real: np.ndarray, size: int, workdir: Path, *, queries: int, progr
 
 
 # -- import ----------------------------------------------------------------------------------------------
-def import_rate(settings: Settings, rows: list[dict[str, Any]], embedder: Any) -> tuple[float, float, str]:
+def import_rate(settings: Settings, rows: list[dict[str, Any]], embedder: Any, *, rounds: int = 3
+                ) -> tuple[float, float, str, list[float]]:
     """Cases/s of `import_cases` into SQLite + the edge store, and the best raw encode rate of the same texts
-    (torch at batch 32, ONNX Runtime one at a time when it loaded)."""
+    (torch at batch 32, ONNX Runtime at batch 1/4/8 when it loaded), measured in `rounds` pairs: each round the
+    raw rate, then an import into a fresh database and store. The ratio is taken within each round and the
+    round with the median ratio is reported (with every round's ratio): one unpaired pass moved 0.65-1.00x
+    between runs, as much from the raw baseline's own swings (50-73 t/s) as from the import."""
     import torch
 
     from triage.components import open_store
     from triage.db.session import create_db_engine, make_session_factory, upgrade_database
 
-    engine = create_db_engine(settings.database.url)
-    upgrade_database(engine)
-    store = open_store(settings, dimension=embedder.dimension)  # what `triage cases import` writes to
-    try:
-        texts = [f"{r['subject']}\n\n{r['body']}".strip() for r in rows]
+    texts = [f"{r['subject']}\n\n{r['body']}".strip() for r in rows]
+    measured: list[tuple[float, float, str]] = []
+    for n in range(rounds):
         raw, where = raw_best_rate(embedder._model, embedder._onnx, texts, batch_sizes=[32],
                                    threads=[torch.get_num_threads()])
-        embedder._cache.clear()
-        start = time.perf_counter()
-        report = import_cases(rows, fields=FieldMap.parse(["category=type"]), store=store, embedder=embedder,
-                              sessions=make_session_factory(engine), source="bench-import")
-        rate = report.imported / (time.perf_counter() - start)
-    finally:
-        store.close()
-        engine.dispose()
-    return rate, raw, describe(where)
+        base = Path(settings.data_dir) / f"import-{n}"
+        round_settings = settings.model_copy(update={
+            "database": settings.database.model_copy(update={"url": f"sqlite:///{base / 'import.db'}"}),
+            "qdrant": settings.qdrant.model_copy(update={"path": base / "q"})})
+        engine = create_db_engine(round_settings.database.url)
+        upgrade_database(engine)
+        store = open_store(round_settings, dimension=embedder.dimension)  # what `triage cases import` writes to
+        try:
+            embedder._cache.clear()
+            start = time.perf_counter()
+            report = import_cases(rows, fields=FieldMap.parse(["category=type"]), store=store, embedder=embedder,
+                                  sessions=make_session_factory(engine), source="bench-import")
+            rate = report.imported / (time.perf_counter() - start)
+        finally:
+            store.close()
+            engine.dispose()
+        measured.append((rate, raw, describe(where)))
+    ratios = [rate / raw for rate, raw, _ in measured]
+    median_rate, median_raw, median_at = measured[int(np.argsort(ratios)[len(ratios) // 2])]
+    return median_rate, median_raw, median_at, ratios
 
 
 def main() -> None:
@@ -450,14 +463,14 @@ def main() -> None:
 
         progress.update(task, description="import")
         memory = [r for r in read_rows(DATASETS / "support_tickets" / "memory.jsonl")][:n_import]
-        imp_settings = settings.model_copy(update={"database": settings.database.model_copy(
-            update={"url": f"sqlite:///{tmp / 'import.db'}"}), "qdrant": settings.qdrant.model_copy(
-            update={"path": tmp / "import-q"})})
-        rate, raw, raw_at = import_rate(imp_settings, memory, embedder)
+        rate, raw, raw_at, ratios = import_rate(settings.model_copy(update={"data_dir": tmp}), memory, embedder,
+                                                rounds=1 if args.quick else 3)
         results["import"] = {"cases": len(memory), "cases_per_s": round(rate, 2), "raw_texts_per_s": round(raw, 2),
-                             "raw_at": raw_at, "ratio": round(rate / raw, 3)}
-        rows.append(("import (support tickets)", f"{rate:.1f} cases/s", f"{raw:.1f} t/s raw best ({raw_at})",
-                     f"{rate / raw:.2f}x", 0.8, ">="))
+                             "raw_at": raw_at, "ratio": round(rate / raw, 3),
+                             "round_ratios": [round(r, 3) for r in ratios]}
+        rows.append((f"import (support tickets), median of {len(ratios)} paired rounds", f"{rate:.1f} cases/s",
+                     f"{raw:.1f} t/s raw best ({raw_at})",
+                     f"{rate / raw:.2f}x ({', '.join(f'{r:.2f}' for r in ratios)})", 0.8, ">="))
 
     shutil.rmtree(tmp, ignore_errors=True)
     results["wall_s"] = round(time.perf_counter() - started, 1)
