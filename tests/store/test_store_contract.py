@@ -113,6 +113,17 @@ def test_upsert_then_count(store: CaseStore) -> None:
     assert store.count() == 50
 
 
+def test_count_with_filters(filled: tuple[CaseStore, list[Case], np.ndarray]) -> None:
+    store, cases, _ = filled
+    for language in LANGUAGES:
+        assert store.count({"language": language}) == sum(c.language == language for c in cases)
+    assert store.count({"language": list(LANGUAGES[:2])}) == sum(c.language in LANGUAGES[:2] for c in cases)
+    assert store.count({"language": "xx"}) == 0
+    assert store.count({"language": LANGUAGES[0], "risk": "high"}) == sum(
+        c.language == LANGUAGES[0] and c.risk == "high" for c in cases)
+    assert store.count(None) == store.count() == len(cases)
+
+
 def test_search_returns_the_nearest_first(filled: tuple[CaseStore, list[Case], np.ndarray]) -> None:
     store, cases, vectors = filled
     hits = store.search(vectors[7], limit=10)

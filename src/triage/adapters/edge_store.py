@@ -415,9 +415,10 @@ class EdgeCaseStore:
 
         return gather_vectors(ids, dimension=self.dimension, chunk=_CHUNK, read=read)
 
-    def count(self) -> int:
+    def count(self, filters: dict[str, Any] | None = None) -> int:
+        request = qe.CountRequest(exact=True, filter=self._filter(filters)) if filters else qe.CountRequest(exact=True)
         with self._handle_lock, _vendor_errors("count"):
-            return int(self._live().count(qe.CountRequest(exact=True)))
+            return int(self._live().count(request))
 
     def all_cases(self, *, with_vectors: bool = True) -> tuple[list[Case], np.ndarray]:
         cases: list[Case] = []

@@ -181,8 +181,8 @@ class QdrantCaseStore:
 
         return gather_vectors(ids, dimension=self.dimension, chunk=_CHUNK, read=read)
 
-    def count(self) -> int:
-        return int(self._client.count(self.collection, exact=True).count)
+    def count(self, filters: dict[str, Any] | None = None) -> int:
+        return int(self._client.count(self.collection, count_filter=self._filter(filters), exact=True).count)
 
     def all_cases(self, *, with_vectors: bool = True) -> tuple[list[Case], np.ndarray]:
         cases: list[Case] = []
