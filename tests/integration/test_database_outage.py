@@ -131,6 +131,15 @@ def test_sqlites_busy_lock_is_transient(tmp_path: Path) -> None:
         engine.dispose()
 
 
+def test_a_missing_table_is_a_bug_not_an_outage(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'bug.db'}")
+    with pytest.raises(OperationalError) as bug, engine.begin() as conn:
+        conn.execute(text("SELECT * FROM no_such_table"))
+    assert not is_transient(bug.value)
+    assert not is_unavailable(bug.value)  # the 500 path, with its traceback logged
+    engine.dispose()
+
+
 def test_a_unit_still_deadlocked_after_every_attempt_reaches_the_caller(tmp_path: Path) -> None:
     path = tmp_path / "busy.db"
     holder = sqlite3.connect(path, isolation_level=None)

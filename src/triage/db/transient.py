@@ -33,6 +33,11 @@ ATTEMPTS = 4
 #: SQLSTATEs after which the same transaction may simply run again: serialization_failure, deadlock_detected,
 #: lock_not_available (a lock_timeout expired)
 RETRY_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+#: SQLSTATE classes of a server that cannot serve now: 08 connection exception, 53 insufficient resources (too many
+#: connections, disk full), 57 operator intervention (shutting down, starting up)
+_UNAVAILABLE_CLASSES = frozenset({"08", "53", "57"})
+#: SQLite's "cannot serve" messages besides the busy ones
+_SQLITE_UNAVAILABLE = ("unable to open database file", "disk I/O error", "database or disk is full")
 #: SQLite's "try again" messages (its busy handler already waited `busy_timeout` for the lock)
 _SQLITE_BUSY = ("database is locked", "database table is locked", "database schema has changed")
 
@@ -57,13 +62,24 @@ def is_transient(error: BaseException) -> bool:
 
 
 def is_unavailable(error: BaseException) -> bool:
-    """The database could not serve the request for reasons outside it: unreachable, refusing, out of
-    connections, or still transient after every retry. Constraint violations, bad SQL and the like are not."""
+    """The database could not serve the request for reasons outside it: unreachable, refusing, shutting down, out
+    of connections or resources, its pool exhausted, or still transient after every retry. A bug (a missing table,
+    bad SQL, a constraint nobody handles) is not: that stays a 500 with its traceback logged."""
     if isinstance(error, sa_exc.TimeoutError):  # the connection pool stayed exhausted
         return True
-    if isinstance(error, sa_exc.DBAPIError):
-        return error.connection_invalidated or isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError)
-    return False
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    if error.connection_invalidated or is_transient(error) or isinstance(error, sa_exc.InterfaceError):
+        return True
+    if not isinstance(error, sa_exc.OperationalError):
+        return False
+    state = _sqlstate(error)
+    if state is not None:  # connection exception, insufficient resources, operator intervention (shutdown...)
+        return state[:2] in _UNAVAILABLE_CLASSES
+    orig = getattr(error, "orig", None)
+    if type(orig).__module__ == "sqlite3":
+        return str(orig).startswith(_SQLITE_UNAVAILABLE)
+    return True  # a server driver's error with no SQLSTATE: the connection itself failed (refused, reset)
 
 
 def describe(error: BaseException) -> str:
