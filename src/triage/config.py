@@ -186,6 +186,10 @@ class ClassifierSettings(BaseModel):
         "no_evidence_risk and a person")
     min_cases_per_category: int = Field(
         default=5, ge=0, description="/readyz reports the memory degraded while a category has fewer cases")
+    min_cases_per_language: int = Field(
+        default=5, ge=0, description="a ticket in a language (confidently detected, or given) the memory holds fewer "
+        "cases of is no evidence: at least no_evidence_risk and a person; 0 turns the check off. Counted on the "
+        "cases' recorded language, only when at least half the memory records one")
     no_evidence_risk: str = Field(
         default="high", description="the least risk of a decision that rests on nothing (empty or tiny memory, "
         "unfitted model, store down, LLM down and local unsure)")

@@ -112,6 +112,22 @@ def test_no_evidence_is_never_low(kw: dict[str, object], why: str) -> None:
     assert why in reason.detail
 
 
+def test_a_language_the_memory_holds_too_few_cases_of_is_no_evidence() -> None:
+    thin = draft_for("spam", "low")
+    thin.prepared = dataclasses.replace(thin.prepared, language="th", language_cases=2)
+    stages.apply_no_evidence(thin, POLICY, level="high", min_confidence=0.55, min_language_cases=5)
+    assert thin.risk == "high"
+    [reason] = [r for r in thin.reasons if r.code == ReasonCode.no_evidence]
+    assert "2 case(s) in the ticket's language (th), fewer than 5" in reason.detail
+    enough = draft_for("spam", "low")
+    enough.prepared = dataclasses.replace(enough.prepared, language="th", language_cases=5)
+    stages.apply_no_evidence(enough, POLICY, level="high", min_confidence=0.55, min_language_cases=5)
+    assert enough.risk == "low" and not enough.has_reason(ReasonCode.no_evidence)
+    uncounted = draft_for("spam", "low")  # not counted (unsure detection, a memory without languages): no floor
+    stages.apply_no_evidence(uncounted, POLICY, level="high", min_confidence=0.55, min_language_cases=5)
+    assert uncounted.risk == "low"
+
+
 def test_a_degraded_llm_with_an_unsure_local_model_is_no_evidence_but_a_sure_one_stands() -> None:
     unsure = draft_for("spam", "low", confidence=0.3)
     unsure.path = DecisionPath.degraded

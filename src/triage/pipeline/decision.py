@@ -184,6 +184,8 @@ class Prepared:
     problems: tuple[Reason, ...]  # what went wrong while preparing (store or model down)
     timings: dict[str, float]
     language_confident: bool = True  # False: detection was unsure, the default language was kept
+    # memory cases in the ticket's language, when counted (`Pipeline(min_language_cases=)`); None: not counted
+    language_cases: int | None = None
 
 
 @dataclass

@@ -71,6 +71,10 @@ class LanguageDetector:
                     self._identifier = identifier
         return identifier
 
+    def languages(self) -> list[str]:
+        """Every code `detect` may return."""
+        return sorted({*(str(code) for code in self._load().nb_classes), self.default})
+
     def detect(self, text: str) -> DetectedLanguage:
         if sum(ch.isalpha() for ch in text) < _MIN_LETTERS:
             return DetectedLanguage(self.default, 0.0, confident=False)

@@ -119,6 +119,7 @@ class Pipeline:
         min_memory_cases: int = 50,
         min_cases_per_category: int = 5,
         no_evidence_risk: str = "high",
+        min_language_cases: int = 0,
         micro_batch_max: int = 0,
         micro_batch_window_s: float = 0.0,
     ) -> None:
@@ -140,6 +141,9 @@ class Pipeline:
         if no_evidence_risk not in policy.risk_order:
             raise ValueError(f"no_evidence_risk {no_evidence_risk!r} is not one of {policy.risk_order}")
         self.no_evidence_risk = no_evidence_risk
+        self.min_language_cases = min_language_cases
+        # (store revision, memory cases per language counted so far, whether the memory records languages)
+        self._language_counts: tuple[int, dict[str, int], bool] | None = None
         self.observers: list[DecisionObserver] = []
         # concurrent decide_many calls share one prepare (one embedding pass); 0 = each runs its own
         self.micro_batcher: MicroBatcher[TicketFacts, Prepared] | None = (
@@ -212,6 +216,7 @@ class Pipeline:
                                                                      f"({type(exc).__name__})"))
             store_ok = False
         memory = self.memory_state(store_ok=store_ok, count=count)
+        in_language = self._language_cases({lang for lang, _, confident in languages if confident}) if store_ok else {}
         tc = time.perf_counter()
         predictions: list[LocalPrediction]
         if vectors is None or not self.classifier.has_models:  # nothing learned to predict with
@@ -241,10 +246,35 @@ class Pipeline:
                 facts=f, redaction=r, language=lang, language_detected=detected, language_confident=confident,
                 vector=None if vectors is None else vectors[i], hits=tuple(hits), local=pred,
                 critical=crit, signals=sigs, memory=memory, problems=tuple(problems), timings=dict(timings),
+                language_cases=in_language.get(lang) if confident else None,
             )
             for i, (f, r, (lang, detected, confident), hits, pred, crit, sigs) in enumerate(
                 zip(batch, redactions, languages, hits_per, predictions, criticals, found, strict=True))
         ]
+
+    def _language_cases(self, wanted: set[str]) -> dict[str, int]:
+        """Memory cases in each of these languages (filtered counts, cached per store revision), for the language
+        floor (`stages.apply_no_evidence`). Empty when the floor is off, or when fewer than half the memory's cases
+        record a language (a memory imported before languages were detected on import): there, a missing language
+        says nothing about what the memory can read."""
+        if self.min_language_cases <= 0 or not wanted:
+            return {}
+        try:
+            revision = self.store.revision()
+            cached = self._language_counts
+            if cached is None or cached[0] != revision:
+                recorded = self.store.count({"language": self.language_detector.languages()})
+                cached = (revision, {}, 2 * recorded >= self.store.count())
+                self._language_counts = cached
+            _, counts, informative = cached
+            if not informative:
+                return {}
+            for language in wanted - counts.keys():
+                counts[language] = self.store.count({"language": language})
+            return {language: counts[language] for language in wanted}
+        except Exception:  # the floor is extra caution; a store that fails here is caught by the search above
+            log.warning("memory cases per language could not be counted", exc_info=True)
+            return {}
 
     async def decide_many(self, batch: list[TicketFacts]) -> list[Decision]:
         if not batch:
@@ -284,7 +314,8 @@ class Pipeline:
         stages.apply_risk_floors(draft, policy)
         stages.apply_signals(draft, list(p.signals), policy, min_confidence=self.min_confidence)
         stages.apply_critical(draft, policy, min_confidence=self.min_confidence)
-        stages.apply_no_evidence(draft, policy, level=self.no_evidence_risk, min_confidence=self.min_confidence)
+        stages.apply_no_evidence(draft, policy, level=self.no_evidence_risk, min_confidence=self.min_confidence,
+                                 min_language_cases=self.min_language_cases)
         stages.apply_risk_floors(draft, policy)  # a category moved by a signal or the detector brings its floor
         stages.note_review_reasons(draft, policy, min_confidence=self.min_confidence)
         self._route(draft)

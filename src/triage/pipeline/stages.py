@@ -195,14 +195,22 @@ def apply_critical(draft: DecisionDraft, policy: Policy, *, min_confidence: floa
         draft.add_reason(ReasonCode.critical_detector, evidence)
 
 
-def apply_no_evidence(draft: DecisionDraft, policy: Policy, *, level: str, min_confidence: float) -> None:
-    """No evidence is never "low": a decision that rests on nothing gets at least `level` and a person."""
+def apply_no_evidence(draft: DecisionDraft, policy: Policy, *, level: str, min_confidence: float,
+                      min_language_cases: int = 0) -> None:
+    """No evidence is never "low": a decision that rests on nothing gets at least `level` and a person.
+
+    That includes a ticket in a language the memory holds fewer than `min_language_cases` cases of: the packaged
+    embedder is English, and what the heads learned was learned from the memory's languages, so a confident
+    "low" on a language the memory has never shown them is a guess, not evidence."""
     p = draft.prepared
     why: list[str] = []
     if p.memory.tiny:
         why.append(f"the case memory holds {p.memory.cases} case(s), fewer than {p.memory.min_cases}")
     elif not p.memory.fitted:
         why.append("the local classifier has no fitted model")
+    elif p.language_cases is not None and p.language_cases < min_language_cases:
+        why.append(f"the case memory holds {p.language_cases} case(s) in the ticket's language ({p.language}), "
+                   f"fewer than {min_language_cases}")
     if not p.memory.store_ok:
         why.append("the case store could not be searched")
     if p.vector is None:

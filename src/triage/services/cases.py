@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from triage.db.models import CaseRow
 from triage.domain.cases import Case, case_id_for, category_list
 from triage.errors import InvalidTicket
+from triage.pipeline.language import LanguageDetector
 from triage.pipeline.redact import redact
 from triage.ports import CaseStore, Embedder
 
@@ -116,6 +117,16 @@ def _categories(value: Any, *, field: str, besides: Iterable[str]) -> list[str]:
     return [c for c in dict.fromkeys(str(i).strip() for i in items) if c and c not in drop]
 
 
+#: the language of a row that names none: detected once, on import (defaults of TRIAGE_LANGUAGE__*), so the memory
+#: knows which languages it holds (`TRIAGE_CLASSIFIER__MIN_CASES_PER_LANGUAGE`); an unsure detection stays unknown
+_DETECTOR = LanguageDetector()
+
+
+def _language_of(text: str) -> str | None:
+    detected = _DETECTOR.detect(text)
+    return detected.language if detected.confident else None
+
+
 def row_to_case(row: dict[str, Any], fields: FieldMap, *, source: str, extra_labels: Iterable[str] = ()) -> Case:
     text = fields.value(row, "text")
     category = fields.value(row, "category")
@@ -134,7 +145,7 @@ def row_to_case(row: dict[str, Any], fields: FieldMap, *, source: str, extra_lab
         also=also,
         unknown=_categories(values.get("unknown"), field="unknown", besides=[str(category), *also]),
         risk=str(values.get("risk") or "low"),
-        language=values.get("language"),
+        language=values.get("language") or _language_of(redacted),
         queue=values.get("queue"),
         channel=values.get("channel"),
         reporter_type=values.get("reporter_type"),

@@ -1,0 +1,72 @@
+"""A ticket in a language the memory holds (almost) no cases of is no evidence: at least `high` and a person.
+
+Real components: the packaged embedder, the embedded store, the seed memory (11 languages, no Polish or Thai)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tests.conftest import SEED_FILE, import_seed, settings_for
+from triage.pipeline.decision import ReasonCode
+from triage.pipeline.pipeline import Decision, TicketFacts
+from triage.services.cases import FieldMap, import_cases, read_rows, row_to_case, upsert_cases
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+# the same harmless spam complaint, in a language the seed holds 32 cases of and in one it holds none of
+SPANISH = "Hola, alguien sigue dejando spam con enlaces a promociones falsas en los comentarios de mis videos."
+POLISH = "Dzień dobry, ktoś ciągle zostawia spam z linkami do fałszywych promocji w komentarzach pod moimi filmami."
+
+
+def facts(i: int, body: str) -> TicketFacts:
+    return TicketFacts(id=f"t{i}", subject="", body=body, channel="in_app_report", reporter_type="user",
+                       language=None, region=None, received_at=NOW)
+
+
+def _language_reasons(decision: Decision) -> list[str]:
+    return [r.detail for r in decision.reasons if r.code == ReasonCode.no_evidence]
+
+
+def test_a_language_the_memory_lacks_raises_risk_and_one_it_holds_does_not(tmp_path: Path, make_components) -> None:
+    comps = make_components(settings_for(tmp_path))
+    import_seed(comps)
+    pl, es = asyncio.run(comps.pipeline.decide_many([facts(0, POLISH), facts(1, SPANISH)]))
+    assert pl.language == "pl"
+    assert comps.policy.severity(pl.risk) >= comps.policy.severity("high") and pl.needs_human
+    assert _language_reasons(pl) == ["the case memory holds 0 case(s) in the ticket's language (pl), fewer than 5"]
+    assert es.language == "es" and _language_reasons(es) == []
+
+
+def test_the_check_can_be_turned_off(tmp_path: Path, make_components) -> None:
+    comps = make_components(settings_for(tmp_path, classifier={"min_cases_per_language": 0}))
+    import_seed(comps)
+    [pl] = asyncio.run(comps.pipeline.decide_many([facts(0, POLISH)]))
+    assert pl.language == "pl" and _language_reasons(pl) == []
+
+
+def test_a_memory_that_records_no_languages_is_not_read_as_lacking_every_language(
+    tmp_path: Path, make_components
+) -> None:
+    """Cases written before languages were detected on import carry none: the check stays out of it rather than
+    sending every ticket to a person."""
+    comps = make_components(settings_for(tmp_path))
+    cases = [row_to_case(r, FieldMap(), source="legacy").model_copy(update={"language": None})
+             for r in read_rows(SEED_FILE)]
+    upsert_cases(cases, store=comps.store, embedder=comps.embedder, sessions=comps.sessions)
+    assert comps.store.count({"language": "es"}) == 0
+    pl, es = asyncio.run(comps.pipeline.decide_many([facts(0, POLISH), facts(1, SPANISH)]))
+    assert _language_reasons(pl) == [] and _language_reasons(es) == []
+
+
+def test_import_detects_the_language_of_a_row_that_names_none(tmp_path: Path, make_components) -> None:
+    comps = make_components(settings_for(tmp_path))
+    rows = [{"text": SPANISH, "category": "spam"}, {"text": POLISH, "category": "spam"},
+            {"text": "Someone keeps posting spam links under every one of my videos.", "category": "spam"},
+            {"text": "ok", "category": "spam"},  # too short to tell: stays unknown
+            {"text": POLISH, "category": "spam", "language": "cs", "id": "given"}]  # a given language is kept
+    report = import_cases(rows, fields=FieldMap(), store=comps.store, embedder=comps.embedder,
+                          sessions=comps.sessions, source="t")
+    assert report.imported == 5
+    counts = {lang: comps.store.count({"language": lang}) for lang in ("es", "pl", "en", "cs")}
+    assert counts == {"es": 1, "pl": 1, "en": 1, "cs": 1}
