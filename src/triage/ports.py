@@ -53,7 +53,16 @@ class CaseStore(Protocol):
         """Cases in the store, or those matching `filters` (the same payload filters as `search`)."""
         ...
 
-    def all_cases(self, *, with_vectors: bool = True) -> tuple[list[Case], np.ndarray]: ...
+    def all_cases(self, *, with_vectors: bool = True, with_text: bool = True) -> tuple[list[Case], np.ndarray]:
+        """Every case (and, with_vectors, its vector in the same row). with_text=False: a payload-lite read that
+        leaves the long fields out (`text` empty, `final_reply` None; ids and every label kept), for the reads of
+        the whole memory that only need labels: a fit reads the text of its bounded sample with `cases_of`."""
+        ...
+
+    def cases_of(self, ids: Sequence[str]) -> list[Case]:
+        """The full cases with these ids, in the order of `ids`; raises `triage.errors.NotFound` naming the ids the
+        store does not hold."""
+        ...
 
     def vectors_of(self, ids: Sequence[str]) -> np.ndarray:
         """The stored vectors of these cases: float32, one row per id in the order of `ids` (shape (0, dimension)

@@ -113,6 +113,23 @@ def test_upsert_then_count(store: CaseStore) -> None:
     assert store.count() == 50
 
 
+def test_a_payload_lite_read_keeps_every_label_and_cases_of_reads_whole_cases(
+    filled: tuple[CaseStore, list[Case], np.ndarray],
+) -> None:
+    store, cases, _ = filled
+    lite, none = store.all_cases(with_vectors=False, with_text=False)
+    assert none.shape[0] == 0
+    by_id = {c.id: c for c in cases}
+    assert sorted(c.id for c in lite) == sorted(by_id)
+    for c in lite:
+        assert c.text == "" and c == by_id[c.id].model_copy(update={"text": "", "final_reply": None})
+    wanted = [cases[5].id, cases[0].id, cases[5].id]
+    assert store.cases_of(wanted) == [cases[5], cases[0], cases[5]]
+    assert store.cases_of([]) == []
+    with pytest.raises(NotFound, match="1 of 2 asked"):
+        store.cases_of([cases[1].id, case_id_for("never-written")])
+
+
 def test_count_with_filters(filled: tuple[CaseStore, list[Case], np.ndarray]) -> None:
     store, cases, _ = filled
     for language in LANGUAGES:

@@ -1,5 +1,6 @@
-"""A fit on a memory past the bound reads the vectors of its sample only, never every vector (issue 12: at 1M
-cases, reading them all held 8.5 GB); after a restart, only the trained cases' and the new cases' vectors.
+"""A fit on a memory past the bound reads the vectors and texts of its sample only, never every vector or text
+(issue 12: at 1M cases, reading every vector held 8.5 GB, every payload ~4 GB); after a restart, only the trained
+cases' and the new cases' vectors and texts.
 
 Real parts: the edge case store (a thin subclass that records what is read from it), the seed cases with their
 shipped vectors, the local classifier and its model repository; a bound of 100 on the 351 seed cases.
@@ -27,17 +28,24 @@ BOUND = 100  # >= 3 cases per category in a 3-fold split, whose folds scikit-lea
 
 
 class RecordingStore(EdgeCaseStore):
-    """The edge store, recording how the memory is read: each `all_cases` call (with vectors or not) and the ids
-    whose vectors `vectors_of` reads."""
+    """The edge store, recording how the memory is read: each `all_cases` call (with vectors or not, with texts or
+    not), the ids whose vectors `vectors_of` reads and the ids whose full cases `cases_of` reads."""
 
     def __init__(self, path: Path, *, dimension: int) -> None:
         super().__init__(path, dimension=dimension, background=False)
         self.whole_reads: list[bool] = []
+        self.whole_text_reads: list[bool] = []
         self.vector_ids: list[str] = []
+        self.text_ids: list[str] = []
 
-    def all_cases(self, *, with_vectors: bool = True) -> tuple[list[Case], np.ndarray]:
+    def all_cases(self, *, with_vectors: bool = True, with_text: bool = True) -> tuple[list[Case], np.ndarray]:
         self.whole_reads.append(with_vectors)
-        return super().all_cases(with_vectors=with_vectors)
+        self.whole_text_reads.append(with_text)
+        return super().all_cases(with_vectors=with_vectors, with_text=with_text)
+
+    def cases_of(self, ids: Sequence[str]) -> list[Case]:
+        self.text_ids.extend(ids)
+        return super().cases_of(ids)
 
     def vectors_of(self, ids: Sequence[str]) -> np.ndarray:
         self.vector_ids.extend(ids)
@@ -45,7 +53,9 @@ class RecordingStore(EdgeCaseStore):
 
     def forget(self) -> None:
         self.whole_reads.clear()
+        self.whole_text_reads.clear()
         self.vector_ids.clear()
+        self.text_ids.clear()
 
 
 class RecordingListener:
@@ -103,10 +113,14 @@ def test_a_fit_past_the_bound_reads_the_payloads_and_only_the_sample_s_vectors(
     assert header is not None and header.trained_on == BOUND and classifier.fitted_count == len(cases)
     assert store.whole_reads == [False], "the fit read every vector of the memory"
     assert len(store.vector_ids) == BOUND and set(store.vector_ids) == classifier.trained_ids
-    # and the fit got each sampled case's own vector
+    assert store.whole_text_reads == [False], "the fit read every text of the memory"
+    assert sorted(store.text_ids) == sorted(store.vector_ids)
+    # and the fit got each sampled case whole, with its own vector
     by_id = {c.id: v for c, v in zip(cases, vectors, strict=True)}
     fit = listener.fits[-1]
     np.testing.assert_array_equal(fit.vectors, np.asarray([by_id[c.id] for c in fit.cases]))
+    whole = {c.id: c for c in cases}
+    assert [c.model_dump() for c in fit.cases] == [whole[c.id].model_dump() for c in fit.cases]
 
 
 def test_after_a_restart_only_the_trained_and_the_new_cases_vectors_are_read(
@@ -136,7 +150,9 @@ def test_after_a_restart_only_the_trained_and_the_new_cases_vectors_are_read(
     assert (again.fits, again.updates, again.last_update_read) == (0, 1, "memory")
     assert new.id in again.trained_ids and again.fitted_count == len(cases) + 1
     assert not any(store.whole_reads), "every vector of the memory was read"
+    assert not any(store.whole_text_reads), "every text of the memory was read"
     assert sorted(store.vector_ids) == sorted([*trained, new.id])
+    assert sorted(store.text_ids) == sorted([*trained, new.id])
 
 
 def test_the_fit_cache_key_follows_the_sampled_vectors(

@@ -47,7 +47,7 @@ from typing import Any, cast
 import numpy as np
 import qdrant_edge as qe
 
-from triage.adapters.case_vectors import gather_vectors
+from triage.adapters.case_vectors import TEXT_FIELDS, gather_cases, gather_vectors, lite_case
 from triage.domain.cases import Case, CaseHit
 from triage.errors import StoreUnavailable, TriageError
 from triage.ports import StoreChanges
@@ -420,15 +420,25 @@ class EdgeCaseStore:
         with self._handle_lock, _vendor_errors("count"):
             return int(self._live().count(request))
 
-    def all_cases(self, *, with_vectors: bool = True) -> tuple[list[Case], np.ndarray]:
+    def cases_of(self, ids: Sequence[str]) -> list[Case]:
+        def read(chunk: list[str]) -> list[tuple[object, object]]:
+            with self._handle_lock, _vendor_errors("read cases"):
+                records = self._live().retrieve(cast(list[Any], chunk), with_payload=True, with_vector=False)
+            return [(r.id, r.payload) for r in records]
+
+        return gather_cases(ids, chunk=_CHUNK, read=read)
+
+    def all_cases(self, *, with_vectors: bool = True, with_text: bool = True) -> tuple[list[Case], np.ndarray]:
         cases: list[Case] = []
         pages: list[np.ndarray] = []
         offset: Any = None
+        payload: Any = True if with_text else qe.PayloadSelector.Exclude(list(TEXT_FIELDS))
+        parse = Case.model_validate if with_text else lite_case
         while True:
-            request = qe.ScrollRequest(offset=offset, limit=_CHUNK, with_payload=True, with_vector=with_vectors)
+            request = qe.ScrollRequest(offset=offset, limit=_CHUNK, with_payload=payload, with_vector=with_vectors)
             with self._handle_lock, _vendor_errors("read cases"):
                 records, offset = self._live().scroll(request)
-            cases.extend(Case.model_validate(r.payload) for r in records)
+            cases.extend(parse(r.payload) for r in records)
             if with_vectors and records:
                 # each page to float32 at once: the vendor's vectors are lists of Python floats (~30 bytes per
                 # number), which for a whole memory would hold ~8x the array's size until the end

@@ -36,7 +36,7 @@ from typing import Any, cast
 import numpy as np
 from qdrant_client import QdrantClient, models
 
-from triage.adapters.case_vectors import gather_vectors
+from triage.adapters.case_vectors import TEXT_FIELDS, gather_cases, gather_vectors, lite_case
 from triage.adapters.memory_collections import ActiveCollection, collection_name_for, is_finetuned
 from triage.domain.cases import Case, CaseHit
 from triage.errors import StoreUnavailable
@@ -184,16 +184,24 @@ class QdrantCaseStore:
     def count(self, filters: dict[str, Any] | None = None) -> int:
         return int(self._client.count(self.collection, count_filter=self._filter(filters), exact=True).count)
 
-    def all_cases(self, *, with_vectors: bool = True) -> tuple[list[Case], np.ndarray]:
+    def cases_of(self, ids: Sequence[str]) -> list[Case]:
+        def read(chunk: list[str]) -> list[tuple[object, object]]:
+            found = self._client.retrieve(self.collection, ids=list(chunk), with_payload=True, with_vectors=False)
+            return [(p.id, p.payload) for p in found]
+
+        return gather_cases(ids, chunk=_CHUNK, read=read)
+
+    def all_cases(self, *, with_vectors: bool = True, with_text: bool = True) -> tuple[list[Case], np.ndarray]:
         cases: list[Case] = []
         vectors: list[list[float]] = []
         offset = None
+        payload: Any = True if with_text else models.PayloadSelectorExclude(exclude=list(TEXT_FIELDS))
         while True:
             points, offset = self._client.scroll(
-                self.collection, limit=1024, offset=offset, with_payload=True, with_vectors=with_vectors
+                self.collection, limit=1024, offset=offset, with_payload=payload, with_vectors=with_vectors
             )
             for p in points:
-                cases.append(Case.model_validate(p.payload))
+                cases.append(Case.model_validate(p.payload) if with_text else lite_case(p.payload))
                 if with_vectors:
                     vectors.append(p.vector)  # type: ignore[arg-type]
             if offset is None:

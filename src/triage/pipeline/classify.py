@@ -644,7 +644,7 @@ class LocalClassifier:
         if token is not None and self._store.same_content(token):
             same_memory, self.load_check = True, "store token"
         else:
-            cases, _ = self._store.all_cases(with_vectors=False)
+            cases, _ = self._store.all_cases(with_vectors=False, with_text=False)  # the labels are what it signs
             same_memory, self.load_check = loaded[0].memory == memory_signature(cases), "memory read"
         if not self._adopt(*loaded):
             return
@@ -708,7 +708,8 @@ class LocalClassifier:
             with self._lock:
                 if self._training is None:
                     t0 = time.perf_counter()
-                    cases, _ = self._store.all_cases(with_vectors=False)  # the trained cases' vectors only
+                    # labels only; the trained cases' texts and vectors are read by id
+                    cases, _ = self._store.all_cases(with_vectors=False, with_text=False)
                     self._training = self._rebuild_training(cases, id_hashes(cases), self._state[0])
                     log.info("local classifier training rows rebuilt", extra={
                         "rows": self._training.x.shape[0] if self._training is not None else 0,
@@ -747,14 +748,14 @@ class LocalClassifier:
                 training = self._training
                 read_s = time.perf_counter() - t0
             else:  # the payloads of the whole memory; vectors only of the new cases and, after a restart, the trained
-                cases, _ = self._store.all_cases(with_vectors=False)
+                cases, _ = self._store.all_cases(with_vectors=False, with_text=False)
                 hashes = id_hashes(cases)
                 is_new = ~np.isin(hashes, self._memory_hashes)
                 new = np.flatnonzero(is_new)
                 old_cases = [c for c, fresh in zip(cases, is_new, strict=True) if not fresh]
                 if len(old_cases) != len(self._memory_hashes) or memory_signature(old_cases) != self._signature:
                     return False
-                new_cases, new_hashes = [cases[int(i)] for i in new], hashes[new]
+                new_cases, new_hashes = self._store.cases_of([cases[int(i)].id for i in new]), hashes[new]
                 if not self._within_update_budget(len(new_cases)):
                     return False  # before reading any vector: a full refit reads its own
                 new_vectors = self._store.vectors_of([c.id for c in new_cases])
@@ -841,8 +842,8 @@ class LocalClassifier:
         rows = np.flatnonzero(np.isin(hashes, self._trained_hashes))
         if len(rows) != len(self._trained_hashes):
             return None
-        trained = [cases[int(i)] for i in rows]
         try:
+            trained = self._store.cases_of([cases[int(i)].id for i in rows])  # `cases` may be payload-lite
             vectors = self._store.vectors_of([c.id for c in trained])
         except NotFound:  # a trained case gone since the payloads were read: the next full refit sees the memory
             return None
@@ -868,9 +869,9 @@ class LocalClassifier:
             t0 = time.perf_counter()
             report("reading the memory", 0.0)
             token = self._store.content_token()  # before the read: see _update_heads
-            # payloads only: the sample is drawn from them, and only its vectors are read (a bounded fit holds a
-            # bounded number of vectors at any memory size)
-            cases, _ = self._store.all_cases(with_vectors=False)
+            # the labels only (no text): the sample is drawn from them, and only its texts and vectors are read (a
+            # bounded fit holds a bounded number of texts and vectors at any memory size)
+            cases, _ = self._store.all_cases(with_vectors=False, with_text=False)
             signature = memory_signature(cases)
             if not force and self.repository is not None and not self.pinned and self._saved_fit_of(signature):
                 self._fitted_revision, self._fitted_count = revision, len(cases)
@@ -881,7 +882,7 @@ class LocalClassifier:
             new = (np.flatnonzero(~np.isin(hashes, self._memory_hashes)) if self._memory_hashes is not None
                    else np.zeros(0, dtype=np.int64))
             rows = bounded_sample([c.category for c in cases], self.max_training_cases, self._seed, keep=new)
-            sample = [cases[int(i)] for i in rows]
+            sample = self._store.cases_of([cases[int(i)].id for i in rows])
             vectors = self._store.vectors_of([c.id for c in sample])
             # what the fit reads: the sample (its rows, and its payloads through the signature), the sample's
             # vectors, and the rest of the memory (the out-of-fold neighbours) through the signature, as a saved fit
