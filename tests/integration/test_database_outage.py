@@ -6,10 +6,12 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from tests.conftest import PG_ADMIN_URL, create_key, import_seed, settings_for, ticket
@@ -102,7 +104,7 @@ def test_a_deadlock_victim_runs_again_and_both_transactions_commit(pg_url: str) 
 
 
 @pytest.mark.postgres
-def test_a_deadlock_is_transient_and_a_constraint_violation_is_neither(pg_url: str) -> None:
+def test_a_constraint_violation_is_neither_transient_nor_an_outage(pg_url: str) -> None:
     engine = create_engine(pg_url)
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE one (id int PRIMARY KEY)"))
@@ -114,21 +116,27 @@ def test_a_deadlock_is_transient_and_a_constraint_violation_is_neither(pg_url: s
     engine.dispose()
 
 
-def test_sqlites_busy_lock_is_transient(tmp_path: Path) -> None:
-    path = tmp_path / "busy.db"
+@contextmanager
+def locked_sqlite(path: Path, *, timeout: float) -> Iterator[Engine]:
+    """An engine on a SQLite file whose write lock another connection holds (BEGIN EXCLUSIVE) for the block."""
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("CREATE TABLE t (v int)")
     holder.execute("BEGIN EXCLUSIVE")
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.05})
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": timeout})
     try:
-        with pytest.raises(OperationalError) as busy, engine.begin() as conn:
-            conn.execute(text("INSERT INTO t VALUES (1)"))
-        assert is_transient(busy.value)
-        assert is_unavailable(busy.value)  # still busy after every retry: a 503, not a 500
+        yield engine
     finally:
         holder.execute("ROLLBACK")
         holder.close()
         engine.dispose()
+
+
+def test_sqlites_busy_lock_is_transient(tmp_path: Path) -> None:
+    with locked_sqlite(tmp_path / "busy.db", timeout=0.05) as engine:
+        with pytest.raises(OperationalError) as busy, engine.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+        assert is_transient(busy.value)
+        assert is_unavailable(busy.value)  # still busy after every retry: a 503, not a 500
 
 
 def test_a_missing_table_is_a_bug_not_an_outage(tmp_path: Path) -> None:
@@ -141,25 +149,16 @@ def test_a_missing_table_is_a_bug_not_an_outage(tmp_path: Path) -> None:
 
 
 def test_a_unit_still_deadlocked_after_every_attempt_reaches_the_caller(tmp_path: Path) -> None:
-    path = tmp_path / "busy.db"
-    holder = sqlite3.connect(path, isolation_level=None)
-    holder.execute("CREATE TABLE t (v int)")
-    holder.execute("BEGIN EXCLUSIVE")
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.01})
     calls = 0
+    with locked_sqlite(tmp_path / "busy.db", timeout=0.01) as engine:
 
-    @retry_transient
-    def write() -> None:
-        nonlocal calls
-        calls += 1
-        with engine.begin() as conn:
-            conn.execute(text("INSERT INTO t VALUES (1)"))
+        @retry_transient
+        def write() -> None:
+            nonlocal calls
+            calls += 1
+            with engine.begin() as conn:
+                conn.execute(text("INSERT INTO t VALUES (1)"))
 
-    try:
         with pytest.raises(OperationalError):
             write()
-        assert calls == ATTEMPTS
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
-        engine.dispose()
+    assert calls == ATTEMPTS
