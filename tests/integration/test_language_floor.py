@@ -5,10 +5,11 @@ Real components: the packaged embedder, the embedded store, the seed memory (11 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.conftest import SEED_FILE, import_seed, settings_for
+from tests.conftest import SEED_FILE, create_key, import_seed, settings_for
 from triage.pipeline.decision import ReasonCode
 from triage.pipeline.pipeline import Decision, TicketFacts
 from triage.services.cases import FieldMap, import_cases, read_rows, row_to_case, upsert_cases
@@ -38,11 +39,22 @@ def test_a_language_the_memory_lacks_raises_risk_and_one_it_holds_does_not(tmp_p
     assert es.language == "es" and _language_reasons(es) == []
 
 
+def test_readyz_lists_the_languages_the_memory_holds(tmp_path: Path, make_components, live_server) -> None:
+    settings = settings_for(tmp_path)
+    comps = make_components(settings)
+    import_seed(comps)
+    seeded = Counter(row["language"] for row in read_rows(SEED_FILE))
+    with live_server(settings, comps).client(create_key(comps)) as http:
+        memory = http.get("/readyz").json()["checks"]["memory"]
+    assert memory["per_language"] == dict(seeded) and memory["min_cases_per_language"] == 5
+
+
 def test_the_check_can_be_turned_off(tmp_path: Path, make_components) -> None:
     comps = make_components(settings_for(tmp_path, classifier={"min_cases_per_language": 0}))
     import_seed(comps)
     [pl] = asyncio.run(comps.pipeline.decide_many([facts(0, POLISH)]))
     assert pl.language == "pl" and _language_reasons(pl) == []
+    assert comps.pipeline.memory_languages() is None
 
 
 def test_a_memory_that_records_no_languages_is_not_read_as_lacking_every_language(
@@ -57,6 +69,7 @@ def test_a_memory_that_records_no_languages_is_not_read_as_lacking_every_languag
     assert comps.store.count({"language": "es"}) == 0
     pl, es = asyncio.run(comps.pipeline.decide_many([facts(0, POLISH), facts(1, SPANISH)]))
     assert _language_reasons(pl) == [] and _language_reasons(es) == []
+    assert comps.pipeline.memory_languages() is None
 
 
 def test_import_detects_the_language_of_a_row_that_names_none(tmp_path: Path, make_components) -> None:

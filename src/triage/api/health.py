@@ -21,6 +21,7 @@ READY_EXAMPLE = {
         "case_store": {"ok": True, "cases": 351},
         "memory": {"cases": 351, "fitted": True, "degraded": False, "min_cases": 50, "min_cases_per_category": 5,
                    "thin_categories": [], "per_category": {"child_safety": 20, "...": 0},
+                   "min_cases_per_language": 5, "per_language": {"en": 164, "es": 32, "...": 6},
                    "critical_detector": {"fitted_on": 351, "thresholds": {"child_safety": 0.41}}},
         "embedder": {"ok": True, "model": "sentence-transformers/all-MiniLM-L6-v2"},
         "policy": {"ok": True, "version": "ts-taxonomy-2026.11.1+ts-routing-2026.11.1#1a2b3c4d"},
@@ -40,7 +41,9 @@ def healthz() -> dict[str, str]:
     description="503 only when tickets cannot be persisted (the database is down). A case store that is down "
     "or a memory that is empty, tiny or has categories with too few cases is reported as `degraded: true` "
     "with a 200: the service still decides every ticket, at raised risk and with a person "
-    "(`no_evidence`), so an orchestrator must not take it out of rotation for that.",
+    "(`no_evidence`), so an orchestrator must not take it out of rotation for that. `memory.per_language` lists "
+    "the languages the memory holds (null when the language check is off or the cases record no language): a "
+    "ticket in a language with fewer than `min_cases_per_language` cases gets the same raised risk.",
     responses={200: {"description": "Ready (possibly degraded)", "content": {"application/json": {
         "example": READY_EXAMPLE}}},
                503: {"description": "The database is not reachable; `checks` says why"}},
@@ -67,10 +70,13 @@ async def readyz(components: ComponentsDep) -> JSONResponse:
         checks["case_store"] = {"ok": False, "error": type(exc).__name__}
     pipeline = components.pipeline
     memory = pipeline.memory_state(store_ok=store_ok, count=count)
+    languages = await asyncio.to_thread(pipeline.memory_languages) if store_ok else None
     checks["memory"] = {
         "cases": memory.cases, "fitted": memory.fitted, "degraded": memory.degraded, "min_cases": memory.min_cases,
         "min_cases_per_category": pipeline.min_cases_per_category, "thin_categories": list(memory.thin_categories),
         "per_category": memory.per_category,
+        # languages the memory holds; a ticket in any other, or in one below the minimum, gets the no-evidence floor
+        "min_cases_per_language": pipeline.min_language_cases, "per_language": languages,
         **({"critical_detector": pipeline.critical.summary()} if pipeline.critical is not None else {}),
     }
     checks["embedder"] = {"ok": True, "model": getattr(components.embedder, "name", "?")}

@@ -276,6 +276,14 @@ class Pipeline:
             log.warning("memory cases per language could not be counted", exc_info=True)
             return {}
 
+    def memory_languages(self) -> dict[str, int] | None:
+        """The memory's cases per recorded language (those it holds any of), for `/readyz`; None when the
+        language check is off or the memory records too few languages for it."""
+        if self.min_language_cases <= 0:
+            return None
+        counts = self._language_cases(set(self.language_detector.languages()))
+        return {lang: n for lang, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n} or None
+
     async def decide_many(self, batch: list[TicketFacts]) -> list[Decision]:
         if not batch:
             return []
