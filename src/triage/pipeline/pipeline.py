@@ -175,13 +175,17 @@ class Pipeline:
         problems: list[Reason] = []
         t0 = time.perf_counter()
         redactions = [redact(f.text) for f in batch]
+        # the ticket as written minus instructions aimed at a model: what the language detector and the critical
+        # detector read (an English "ignore previous instructions..." appended to a Thai ticket must not make it
+        # English, and so lift the language check's floor; invariant 4)
+        unprompted = [self.signals.strip_injection(f.text) for f in batch]
         tl = time.perf_counter()
         languages: list[tuple[str, bool, bool]] = []  # language, detected, confident
-        for f in batch:
+        for f, text in zip(batch, unprompted, strict=True):
             if f.language:
                 languages.append((f.language, False, True))
             else:
-                detection = self.language_detector.detect(f.text)
+                detection = self.language_detector.detect(text)
                 languages.append((detection.language, True, detection.confident))
         t1 = time.perf_counter()
         # instructions aimed at a model are taken out of what the classifier sees (invariant 4)
@@ -229,9 +233,9 @@ class Pipeline:
         if self.critical is not None:
             # the detector reads the ticket as written (minus injected instructions), not the redacted text:
             # it never leaves the process, and a child's age or a street name is evidence
-            texts = [self.signals.strip_injection(f.text) for f in batch]
             criticals = list(self.critical.detect(
-                vectors, texts, category_probs=[p.probs.get("category") or {} for p in predictions], signals=found))
+                vectors, unprompted, category_probs=[p.probs.get("category") or {} for p in predictions],
+                signals=found))
         t5 = time.perf_counter()
         timings = {
             "redact_ms": (tl - t0) * 1000 / n,
