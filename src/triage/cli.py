@@ -165,6 +165,32 @@ def cases_migrate_store(
         store.close()
 
 
+@cases_app.command("detect-languages")
+def cases_detect_languages() -> None:
+    """Give every case that records no language the detected one, with a progress bar.
+
+    Cases imported before imports detected the language carry none, and the language check
+    (TRIAGE_CLASSIFIER__MIN_CASES_PER_LANGUAGE: a ticket in a language the memory holds too few cases of gets at
+    least `high` and a person) stays off while fewer than half the memory records one. Idempotent; vectors are
+    kept. Stop the service first when the store is the embedded one (one process at a time).
+    """
+    from triage.components import build_components
+    from triage.services.cases import detect_case_languages
+
+    settings = _settings()
+    comps = build_components(settings, seed=False)
+    try:
+        total = comps.store.count()
+        with _progress() as progress:
+            task = progress.add_task("detecting languages", total=total)
+            changed = detect_case_languages(store=comps.store, sessions=comps.sessions,
+                                            on_progress=lambda n: progress.advance(task, n))
+        console.print(f"{changed} case(s) got a detected language; "
+                      f"/readyz lists the memory's languages ({total} cases)")
+    finally:
+        comps.close()
+
+
 @cases_app.command("export")
 def cases_export(
     reviewed: Annotated[bool, typer.Option("--reviewed", help="only cases that came from reviewed tickets")] = False,

@@ -9,7 +9,13 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
 from tests.conftest import SEED_FILE, create_key, import_seed, settings_for
+from triage.cli import app
+from triage.db.models import CaseRow
 from triage.pipeline.decision import ReasonCode
 from triage.pipeline.pipeline import Decision, TicketFacts
 from triage.services.cases import FieldMap, import_cases, read_rows, row_to_case, upsert_cases
@@ -82,6 +88,34 @@ def test_a_memory_that_records_no_languages_is_not_read_as_lacking_every_languag
     pl, es = asyncio.run(comps.pipeline.decide_many([facts(0, POLISH), facts(1, SPANISH)]))
     assert _language_reasons(pl) == [] and _language_reasons(es) == []
     assert comps.pipeline.memory_languages() is None
+
+
+def test_detect_languages_turns_the_check_on_for_a_memory_without_languages(
+    tmp_path: Path, make_components, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`triage cases detect-languages` on a memory written without languages: each case gets its detected one,
+    in the store and the database, and the check then reads the memory."""
+    settings = settings_for(tmp_path)
+    comps = make_components(settings)
+    rows = list(read_rows(SEED_FILE))
+    cases = [row_to_case(r, FieldMap(), source="legacy").model_copy(update={"language": None}) for r in rows]
+    upsert_cases(cases, store=comps.store, embedder=comps.embedder, sessions=comps.sessions)
+    comps.close()
+    for name, value in (("TRIAGE_DATA_DIR", tmp_path), ("TRIAGE_DATABASE__URL", settings.database.url),
+                        ("TRIAGE_QDRANT__PATH", settings.qdrant.path), ("TRIAGE_CACHE_DIR", settings.cache_dir),
+                        ("TRIAGE_ENVIRONMENT", "test"), ("TRIAGE_SEED__ON_EMPTY", "false")):
+        monkeypatch.setenv(name, str(value))
+    result = CliRunner().invoke(app, ["cases", "detect-languages"])
+    assert result.exit_code == 0, result.output
+    changed = int(result.output.split(" case(s) got")[0].split()[-1])
+    again = make_components(settings)
+    detected = Counter(c.language for c in again.store.all_cases(with_vectors=False)[0])
+    assert changed == sum(n for lang, n in detected.items() if lang) > 0.9 * len(rows)
+    assert detected["es"] >= 25 and detected["de"] >= 25  # the seed holds 32 and 31: short texts may stay unknown
+    with again.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(CaseRow).where(CaseRow.language.is_not(None))) == changed
+    [pl] = asyncio.run(again.pipeline.decide_many([facts(0, POLISH)]))
+    assert _language_reasons(pl) == ["the case memory holds 0 case(s) in the ticket's language (pl), fewer than 5"]
 
 
 def test_import_detects_the_language_of_a_row_that_names_none(tmp_path: Path, make_components) -> None:

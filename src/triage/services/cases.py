@@ -29,8 +29,8 @@ from triage.pipeline.redact import redact
 from triage.ports import CaseStore, Embedder
 
 __all__ = [
-    "ImportReport", "FieldMap", "export_cases", "import_cases", "read_numbered_rows", "read_rows", "upsert_cases",
-    "write_cases",
+    "ImportReport", "FieldMap", "detect_case_languages", "export_cases", "import_cases", "read_numbered_rows",
+    "read_rows", "upsert_cases", "write_cases",
 ]
 
 log = logging.getLogger(__name__)
@@ -184,6 +184,30 @@ def write_cases(
                 row.ticket_id = ticket_id or row.ticket_id
                 session.add(row)
     store.upsert(cases, vectors)
+
+
+def detect_case_languages(
+    *, store: CaseStore, sessions: sessionmaker[Session] | None, batch_size: int = 1024,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Give each case that records no language the detected one (store payload and database row; an unsure
+    detection stays unknown); returns how many cases got one. For a memory imported before imports detected the
+    language, so the language check (`TRIAGE_CLASSIFIER__MIN_CASES_PER_LANGUAGE`) can read it. Vectors are kept
+    as stored; idempotent."""
+    cases, _ = store.all_cases(with_vectors=False)
+    missing = [c for c in cases if not c.language]
+    del cases
+    changed = 0
+    for start in range(0, len(missing), batch_size):
+        chunk = missing[start:start + batch_size]
+        updated = [c.model_copy(update={"language": language}) for c in chunk
+                   if (language := _language_of(c.text)) is not None]
+        if updated:
+            write_cases(updated, store.vectors_of([c.id for c in updated]), store=store, sessions=sessions)
+            changed += len(updated)
+        if on_progress is not None:
+            on_progress(len(chunk))
+    return changed
 
 
 @dataclass
