@@ -80,7 +80,7 @@ def _import_into(comps: Any, file: Path, maps: list[str], source: str, batch_siz
         report = import_cases(
             read_rows(file), fields=fields, store=comps.store, embedder=comps.embedder,
             sessions=comps.sessions, source=source, batch_size=batch_size,
-            on_progress=lambda n: progress.advance(task, n),
+            on_progress=lambda n: progress.advance(task, n), detector=comps.pipeline.language_detector,
         )
     return report.as_dict() | {"cases_in_store": comps.store.count()}
 
@@ -184,6 +184,7 @@ def cases_detect_languages() -> None:
         with _progress() as progress:
             task = progress.add_task("detecting languages", total=total)
             changed = detect_case_languages(store=comps.store, sessions=comps.sessions,
+                                            detector=comps.pipeline.language_detector,
                                             on_progress=lambda n: progress.advance(task, n))
         console.print(f"{changed} case(s) got a detected language; "
                       f"/readyz lists the memory's languages ({total} cases)")

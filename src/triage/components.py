@@ -449,7 +449,7 @@ def seed_if_empty(settings: Settings, *, store: CaseStore, embedder: Embedder,
 
     prime_seed_vectors(settings.seed.file, embedder)
     report = import_cases(read_rows(settings.seed.file), fields=FieldMap(), store=store, embedder=embedder,
-                          sessions=sessions, source="seed")
+                          sessions=sessions, source="seed", detector=language_detector(settings))
     log.info("the case memory was empty: loaded %d seed cases from %s", report.imported, settings.seed.file)
     return report.imported
 

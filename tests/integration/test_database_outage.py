@@ -66,12 +66,19 @@ def test_a_database_that_refuses_connections_is_a_503_and_the_retry_completes_th
         assert s.scalar(select(Ticket.status).where(Ticket.external_id == "outage-1")) == "decided"
 
 
+def _scratch(url: str, *statements: str) -> Engine:
+    """An engine on the test's database with a scratch table made by `statements`."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    return engine
+
+
 @pytest.mark.postgres
 def test_a_deadlock_victim_runs_again_and_both_transactions_commit(pg_url: str) -> None:
-    engine = create_engine(pg_url)
-    with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE pair (id int PRIMARY KEY, v int NOT NULL)"))
-        conn.execute(text("INSERT INTO pair VALUES (1, 0), (2, 0)"))
+    engine = _scratch(pg_url, "CREATE TABLE pair (id int PRIMARY KEY, v int NOT NULL)",
+                      "INSERT INTO pair VALUES (1, 0), (2, 0)")
     both_hold_one = threading.Barrier(2, timeout=10)
     attempts: Counter[str] = Counter()
     errors: list[BaseException] = []
@@ -105,10 +112,7 @@ def test_a_deadlock_victim_runs_again_and_both_transactions_commit(pg_url: str) 
 
 @pytest.mark.postgres
 def test_a_constraint_violation_is_neither_transient_nor_an_outage(pg_url: str) -> None:
-    engine = create_engine(pg_url)
-    with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE one (id int PRIMARY KEY)"))
-        conn.execute(text("INSERT INTO one VALUES (1)"))
+    engine = _scratch(pg_url, "CREATE TABLE one (id int PRIMARY KEY)", "INSERT INTO one VALUES (1)")
     with pytest.raises(IntegrityError) as duplicate, engine.begin() as conn:
         conn.execute(text("INSERT INTO one VALUES (1)"))
     assert not is_transient(duplicate.value)

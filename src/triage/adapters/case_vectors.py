@@ -2,7 +2,7 @@
 
 Both case stores implement `CaseStore.vectors_of` with `gather_vectors` and `CaseStore.cases_of` with `gather`:
 the vendor call differs, the rest (the order of the rows, repeated ids, ids spelled differently from the engine's
-canonical UUID, a clear error for an id the store does not hold) is the same. `without_text` and `lite_case` are
+canonical UUID, a clear error for an id the store does not hold) is the same. `TEXT_FIELDS` and `lite_case` are
 the payload-lite read of `all_cases(with_text=False)`.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import cast
 
 import numpy as np
 
@@ -76,7 +77,7 @@ def gather(ids: Sequence[str], *, chunk: int, read: Callable[[list[str]], Iterab
 def gather_cases(ids: Sequence[str], *, chunk: int, read: Callable[[list[str]], Iterable[tuple[object, object]]]
                  ) -> list[Case]:
     """The full case of `ids[i]` at position i (payloads read `chunk` distinct ids per `read` call)."""
-    out: list[Case | None] = [None] * len(ids)
+    out: list[Case] = [cast(Case, None)] * len(ids)  # every row is filled, or `gather` raises NotFound
 
     def put(at: list[int], payload: object) -> None:
         case = Case.model_validate(payload)
@@ -84,4 +85,4 @@ def gather_cases(ids: Sequence[str], *, chunk: int, read: Callable[[list[str]], 
             out[row] = case
 
     gather(ids, chunk=chunk, read=read, put=put)
-    return [c for c in out if c is not None]
+    return out

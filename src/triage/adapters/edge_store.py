@@ -416,9 +416,8 @@ class EdgeCaseStore:
         return gather_vectors(ids, dimension=self.dimension, chunk=_CHUNK, read=read)
 
     def count(self, filters: dict[str, Any] | None = None) -> int:
-        request = qe.CountRequest(exact=True, filter=self._filter(filters)) if filters else qe.CountRequest(exact=True)
         with self._handle_lock, _vendor_errors("count"):
-            return int(self._live().count(request))
+            return int(self._live().count(qe.CountRequest(exact=True, filter=self._filter(filters))))
 
     def cases_of(self, ids: Sequence[str]) -> list[Case]:
         def read(chunk: list[str]) -> list[tuple[object, object]]:

@@ -378,7 +378,8 @@ async def _score_fold(
         t0 = time.perf_counter()
         extra = [n for n in suite.learned if n not in ("category", "risk", "queue")]
         report = import_cases(memory, fields=FieldMap(), store=store, embedder=embedder, sessions=None,
-                              source=f"eval:{suite.name}", extra_labels=extra, batch_size=256)
+                              source=f"eval:{suite.name}", extra_labels=extra, batch_size=256,
+                              detector=language_detector(settings))
         stats["memory"].append({"fold": fold, **report.as_dict(), "seconds": round(time.perf_counter() - t0, 2)})
         pipeline: Pipeline = build_pipeline(
             settings, policy=policy, embedder=embedder, store=store, llm=llm,

@@ -117,17 +117,20 @@ def _categories(value: Any, *, field: str, besides: Iterable[str]) -> list[str]:
     return [c for c in dict.fromkeys(str(i).strip() for i in items) if c and c not in drop]
 
 
-#: the language of a row that names none: detected once, on import (defaults of TRIAGE_LANGUAGE__*), so the memory
-#: knows which languages it holds (`TRIAGE_CLASSIFIER__MIN_CASES_PER_LANGUAGE`); an unsure detection stays unknown
-_DETECTOR = LanguageDetector()
+#: the language of a row that names none is detected once, on import, so the memory knows which languages it
+#: holds (`TRIAGE_CLASSIFIER__MIN_CASES_PER_LANGUAGE`); the service passes the configured detector
+#: (`components.language_detector`, TRIAGE_LANGUAGE__*), this one has its defaults
+DEFAULT_DETECTOR = LanguageDetector()
 
 
-def _language_of(text: str) -> str | None:
-    detected = _DETECTOR.detect(text)
+def _language_of(text: str, detector: LanguageDetector) -> str | None:
+    """The detected language, or None when the detector is unsure (an unknown language, not the default one)."""
+    detected = detector.detect(text)
     return detected.language if detected.confident else None
 
 
-def row_to_case(row: dict[str, Any], fields: FieldMap, *, source: str, extra_labels: Iterable[str] = ()) -> Case:
+def row_to_case(row: dict[str, Any], fields: FieldMap, *, source: str, extra_labels: Iterable[str] = (),
+                detector: LanguageDetector = DEFAULT_DETECTOR) -> Case:
     text = fields.value(row, "text")
     category = fields.value(row, "category")
     if not text or not category:
@@ -145,7 +148,7 @@ def row_to_case(row: dict[str, Any], fields: FieldMap, *, source: str, extra_lab
         also=also,
         unknown=_categories(values.get("unknown"), field="unknown", besides=[str(category), *also]),
         risk=str(values.get("risk") or "low"),
-        language=values.get("language") or _language_of(redacted),
+        language=values.get("language") or _language_of(redacted, detector),
         queue=values.get("queue"),
         channel=values.get("channel"),
         reporter_type=values.get("reporter_type"),
@@ -187,8 +190,8 @@ def write_cases(
 
 
 def detect_case_languages(
-    *, store: CaseStore, sessions: sessionmaker[Session] | None, batch_size: int = 1024,
-    on_progress: Callable[[int], None] | None = None,
+    *, store: CaseStore, sessions: sessionmaker[Session] | None, detector: LanguageDetector = DEFAULT_DETECTOR,
+    batch_size: int = 1024, on_progress: Callable[[int], None] | None = None,
 ) -> int:
     """Give each case that records no language the detected one (store payload and database row; an unsure
     detection stays unknown); returns how many cases got one. For a memory imported before imports detected the
@@ -201,7 +204,7 @@ def detect_case_languages(
     for start in range(0, len(missing), batch_size):
         chunk = missing[start:start + batch_size]
         updated = [c.model_copy(update={"language": language}) for c in chunk
-                   if (language := _language_of(c.text)) is not None]
+                   if (language := _language_of(c.text, detector)) is not None]
         if updated:
             write_cases(updated, store.vectors_of([c.id for c in updated]), store=store, sessions=sessions)
             changed += len(updated)
@@ -230,6 +233,7 @@ def import_cases(
     batch_size: int = 256,
     extra_labels: Iterable[str] = (),
     on_progress: Callable[[int], None] | None = None,
+    detector: LanguageDetector = DEFAULT_DETECTOR,
 ) -> ImportReport:
     """Import labelled rows as cases: at most two batches in flight, one embedding while the other is written.
 
@@ -267,7 +271,7 @@ def import_cases(
         for row in rows:
             report.read += 1
             try:
-                case = row_to_case(row, fields, source=source, extra_labels=extra)
+                case = row_to_case(row, fields, source=source, extra_labels=extra, detector=detector)
             except (ValueError, TypeError) as exc:
                 report.invalid += 1
                 log.warning("skipping invalid row", extra={"row": report.read, "error": str(exc)})
