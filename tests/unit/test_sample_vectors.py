@@ -3,7 +3,7 @@
 cases' and the new cases' vectors and texts.
 
 Real parts: the edge case store (a thin subclass that records what is read from it), the seed cases with their
-shipped vectors, the local classifier and its model repository; a bound of 100 on the 351 seed cases.
+shipped vectors, the local classifier and its model repository; a bound of 100 on the seed cases.
 """
 
 from __future__ import annotations
