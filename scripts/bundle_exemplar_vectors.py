@@ -39,7 +39,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as cache:  # embed afresh, never from a cache or older bundle
         index = ExemplarIndex(bank, embedder=embedder, cache_dir=Path(cache))
     keep = set()
-    for what, vectors in (("exemplars", index.vectors), ("contrast", index.contrast_vectors)):
+    for what, vectors in (("exemplars", index.vectors), ("contrast", index.contrast_vectors),
+                          ("ordinary", index.ordinary_vectors)):
+        if not len(vectors):
+            continue
         name = ExemplarIndex.vector_file(bank, embedder.name, what)
         np.save(out / name, vectors.astype(np.float32))
         keep.add(name)

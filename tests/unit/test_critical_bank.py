@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from scipy import sparse
 from sklearn.linear_model import SGDClassifier
 
@@ -33,6 +34,9 @@ groups:
       en: ["he says he will stab me after school"]
 contrast:
   en: ["this song is killing me"]
+ordinary:
+  en: ["how do I change my  display name?"]
+  de: ["Auszahlung seit zwei Wochen nicht angekommen"]
 """
 
 
@@ -50,6 +54,10 @@ def test_the_shipped_bank_loads_and_covers_the_critical_categories_in_the_seed_l
         langs = {bank.languages[i] for i, g in enumerate(bank.group_of) if bank.group_category[g] == category}
         assert {"en", "es", "pt", "fr", "de", "id", "ar", "hi", "it", "ja", "tr"} <= langs, category
     assert len(bank.contrast) > 0
+    # ordinary tickets in every language of the bank: the heads' negatives where the memory holds none
+    exemplar_languages = set(bank.languages)
+    ordinary = yaml.safe_load((PROJECT_ROOT / "policy" / "critical.yaml").read_text(encoding="utf-8"))["ordinary"]
+    assert exemplar_languages <= {lang for lang, lines in ordinary.items() if len(lines) >= 20}
 
 
 def test_a_good_file_is_flattened_one_row_per_exemplar(tmp_path: Path) -> None:
@@ -57,6 +65,7 @@ def test_a_good_file_is_flattened_one_row_per_exemplar(tmp_path: Path) -> None:
     assert bank.groups == ("child_grooming", "threats") and len(bank.texts) == 3
     assert list(bank.group_of) == [0, 0, 1] and bank.languages == ("en", "es", "en")
     assert bank.group_risk == ("critical", "high") and bank.contrast == ("this song is killing me",)
+    assert bank.ordinary == ("how do I change my display name?", "Auszahlung seit zwei Wochen nicht angekommen")
 
 
 @pytest.mark.parametrize(("old", "new", "line", "says"), [

@@ -104,6 +104,7 @@ class _BankFile(BaseModel):
     version: str
     groups: dict[str, _Group]
     contrast: dict[str, list[str]] = Field(default_factory=dict)
+    ordinary: dict[str, list[str]] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class ExemplarBank:
     languages: tuple[str, ...]
     group_of: np.ndarray  # exemplar index -> group index
     contrast: tuple[str, ...]
+    ordinary: tuple[str, ...] = ()
 
     @property
     def categories(self) -> list[str]:
@@ -152,6 +154,7 @@ def load_exemplar_bank(path: Path, *, policy: Policy) -> ExemplarBank:
                 languages.append(lang)
                 group_of.append(gi)
     contrast = tuple(" ".join(t.split()) for items in spec.contrast.values() for t in items if t.strip())
+    ordinary = tuple(" ".join(t.split()) for items in spec.ordinary.values() for t in items if t.strip())
     return ExemplarBank(
         version=spec.version,
         digest=hashlib.sha256(raw).hexdigest(),
@@ -162,6 +165,7 @@ def load_exemplar_bank(path: Path, *, policy: Policy) -> ExemplarBank:
         languages=tuple(languages),
         group_of=np.asarray(group_of, dtype=np.int64),
         contrast=contrast,
+        ordinary=ordinary,
     )
 
 
@@ -246,6 +250,8 @@ class ExemplarIndex:
         self._bundled_dir = bundled_dir
         self.vectors = self._embed(list(bank.texts), embedder, cache_dir, "exemplars")
         self.contrast_vectors = (self._embed(list(bank.contrast), embedder, cache_dir, "contrast") if bank.contrast
+                                 else np.zeros((0, self.vectors.shape[1]), dtype=np.float32))
+        self.ordinary_vectors = (self._embed(list(bank.ordinary), embedder, cache_dir, "ordinary") if bank.ordinary
                                  else np.zeros((0, self.vectors.shape[1]), dtype=np.float32))
         # Character n-grams within word boundaries: robust to misspelling and inflection, and usable in
         # scripts without spaces; idf from the bank, so words every exemplar shares weigh little.
@@ -491,30 +497,33 @@ class CriticalDetector:
         bank_texts = list(self.bank.texts)
         bank_labels = np.asarray([self.bank.group_category[g] for g in self.bank.group_of], dtype=object)
         contrast = list(self.bank.contrast)
-        contrast_vectors = self.index.contrast_vectors
+        ordinary = list(self.bank.ordinary)
 
-        all_texts = bank_texts + contrast + mem_texts
-        all_vectors = np.vstack([self.index.vectors, contrast_vectors, mem_vectors])
-        all_labels = np.concatenate([bank_labels, np.full(len(contrast), "", dtype=object), mem_labels])
+        all_texts = bank_texts + contrast + ordinary + mem_texts
+        all_vectors = np.vstack([self.index.vectors, self.index.contrast_vectors, self.index.ordinary_vectors,
+                                 mem_vectors])
+        all_labels = np.concatenate([bank_labels, np.full(len(contrast) + len(ordinary), "", dtype=object),
+                                     mem_labels])
         ngrams = self._vocabulary(all_texts)
         x = self._design(ngrams, all_vectors, all_texts)
 
-        # out-of-fold scores: bank, contrast and memory each split in folds (nothing scores itself)
+        # out-of-fold scores: bank, contrast, ordinary lines and memory each split in folds (nothing scores itself)
         kb = rng.integers(0, self.folds, len(bank_texts))
         kc = rng.integers(0, self.folds, len(contrast))
         km = rng.integers(0, self.folds, len(mem_texts))
-        fold_of = np.concatenate([kb, kc, km])
+        ko = rng.integers(0, self.folds, len(ordinary))  # drawn last: the other folds stay as they were
+        fold_of = np.concatenate([kb, kc, ko, km])
         oof = np.zeros((len(all_texts), len(self.categories)), dtype=np.float32)
         for k in range(self.folds):
             held = fold_of == k
             fold_heads = self._fit_heads(x[~held], all_labels[~held])
             oof[held] = self._scores_of(fold_heads, x[held])
-        nb, nc = len(bank_texts), len(contrast)
-        oof_bank, oof_contrast, oof_mem = oof[:nb], oof[nb:nb + nc], oof[nb + nc:]
+        nb, nc, no = len(bank_texts), len(contrast), len(ordinary)
+        oof_bank, oof_contrast, oof_mem = oof[:nb], oof[nb:nb + nc], oof[nb + nc + no:]
         heads = self._fit_heads(x, all_labels)
         severity = self._fit_severity(x, all_labels,
-                                      list(self.bank.group_of) + [-1] * (len(contrast) + len(mem_texts)),
-                                      [""] * (len(bank_texts) + len(contrast)) + [risks[int(i)] for i in idx]
+                                      list(self.bank.group_of) + [-1] * (nc + no + len(mem_texts)),
+                                      [""] * (nb + nc + no) + [risks[int(i)] for i in idx]
                                       if risks is not None else None)
 
         # the score a decision will see: head noisy-OR classifier (a bank exemplar has no classifier view)
