@@ -49,9 +49,14 @@ def test_llm_decisions_are_grounded_fenced_enum_bound_and_carry_no_personal_data
     d = result["decision"]
     assert d["path"] == "llm"
     assert d["category"]["label"] == "harassment_bullying"
-    # the LLM said medium; contact details next to a complaint read as possible doxxing to the critical
-    # detector, which may only ever raise: a false alarm the fail-safe accepts, shown as a secondary category
-    assert d["risk"]["level"] == "high" and d["category"]["also"] == ["doxxing_privacy"]
+    # the LLM said medium, and nothing may lower that; the critical detector (contact details next to a complaint
+    # can read as possible doxxing to it) may only raise: the level is the highest of the LLM's, every hit's and
+    # every secondary category's floor, and a hit in another category shows as a secondary category
+    hits = d["risk"]["critical"]
+    policy = app.comps.policy
+    assert d["risk"]["level"] == max(["medium", *(h["risk"] for h in hits),
+                                      *(policy.floor(c) for c in d["category"]["also"])], key=SEVERITY.__getitem__)
+    assert {h["category"] for h in hits} - {"harassment_bullying"} <= set(d["category"]["also"])
     assert d["rationale"].startswith("Targeted insults at one person")
     assert d["versions"]["model"] == "fake-model" and d["versions"]["prompt"] == "classify.v1-full+draft.v1"
     usage = d["usage"]

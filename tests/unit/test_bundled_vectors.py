@@ -29,7 +29,8 @@ def test_the_bundled_vectors_are_the_current_banks_under_the_default_model(tmp_p
     bank = load_exemplar_bank(settings.policy_dir / settings.critical.bank_file,
                               policy=load_policy(settings.policy_dir))
     bundled = settings.policy_dir / BUNDLED_VECTORS_DIR
-    for what, texts in (("exemplars", bank.texts), ("contrast", bank.contrast)):
+    assert bank.ordinary, "the bank has no ordinary lines"
+    for what, texts in (("exemplars", bank.texts), ("contrast", bank.contrast), ("ordinary", bank.ordinary)):
         path = bundled / ExemplarIndex.vector_file(bank, embedder.name, what)
         assert path.is_file(), f"{path} is missing: run scripts/bundle_exemplar_vectors.py"
         vectors = np.load(path)
