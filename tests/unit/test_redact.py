@@ -116,10 +116,22 @@ def test_phone_placeholders_number_on_and_restore() -> None:
     assert more.text == "or [PHONE_3]"
 
 
-def test_a_long_ticket_full_of_numbers_is_redacted_quickly() -> None:
-    text = ("Charged $1,299.99 on 2024-11-25 12:30 for order 1234567890123; call +44 7911 123456 "
-            "or 020 7946 0958. ") * 180  # ~20,000 characters, the ticket limit
-    start = time.perf_counter()
+def _fastest_redaction(text: str, runs: int = 3) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        redact(text)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def test_a_long_ticket_full_of_numbers_is_redacted_in_linear_time() -> None:
+    # not a timed test (machines here are noisy; speed lives in `make bench`): the cost of a ticket four times
+    # longer, measured in the same run, must stay near four times the cost; patterns that backtrack over runs of
+    # digits grow quadratically (sixteen times) or worse
+    unit = ("Charged $1,299.99 on 2024-11-25 12:30 for order 1234567890123; call +44 7911 123456 "
+            "or 020 7946 0958. ")
+    text = unit * 180  # ~20,000 characters, the ticket limit
+    assert _fastest_redaction(text) / _fastest_redaction(unit * 45) < 8
     r = redact(text)
-    assert time.perf_counter() - start < 5
     assert r.mapping == {"[PHONE_1]": "+44 7911 123456", "[PHONE_2]": "020 7946 0958"}
