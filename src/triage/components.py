@@ -366,7 +366,8 @@ def build_pipeline(
         k = settings.critical
         critical = CriticalDetector(index, policy=policy, recall_target=k.recall_target,
                                     max_false_alarm_rate=k.max_false_alarm_rate, min_positives=k.min_positives,
-                                    max_training_cases=k.max_training_cases)
+                                    max_training_cases=k.max_training_cases,
+                                    watch_false_alarm_rate=k.watch_false_alarm_rate)
     classifier = LocalClassifier(
         store, labels=classifier_labels, knn_weight=c.knn_weight, top_k=c.top_k, background_refit=background_refit,
         lexicon=lexicon, listener=critical, max_training_cases=c.max_training_cases,

@@ -223,6 +223,10 @@ class CriticalSettings(BaseModel):
         "the memory's non-critical cases (out of fold), even if recall_target is then not reached (reported)")
     max_training_cases: int = Field(default=20_000, ge=100, description="memory cases the heads train on (bounded "
                                     "cost; every critical case, a sample of the rest)")
+    watch_false_alarm_rate: float = Field(
+        default=0.10, ge=0.0, le=1.0, description="per category: a second, lower threshold that flags at most this "
+        "share of the memory's non-critical cases (out of fold); a score between it and the hit threshold is a near "
+        "miss: risk at least high and a person (reason `critical_near_miss`), no category change. 0 turns it off")
 
 
 class LanguageSettings(BaseModel):

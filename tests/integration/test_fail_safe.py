@@ -143,3 +143,30 @@ def test_serve_loads_the_seed_into_an_empty_memory_by_default(tmp_path: Path, em
         assert empty.store.count() == 0
     finally:
         empty.close()
+
+
+def test_a_score_just_below_the_hit_threshold_is_a_near_miss_at_least_high_with_a_person(
+    tmp_path: Path, make_components: Any, live_server: Any, seeded_dir: Path
+) -> None:
+    import dataclasses
+    import shutil
+
+    home = tmp_path / "app"
+    shutil.copytree(seeded_dir, home)
+    settings = settings_for(home)
+    comps = make_components(settings)
+    detector = comps.pipeline.critical
+    state = detector.state
+    # the watch band lies below every hit threshold, and is a band (not empty) where the budget set the threshold
+    assert set(state.watch) == set(state.thresholds)
+    assert all(state.watch[c] <= state.thresholds[c] for c in state.thresholds)
+    assert any(state.watch[c] < state.thresholds[c] for c in state.budget_bound)
+    # hit thresholds out of reach: what the heads find in the NGO report now lies in the watch band
+    detector.import_state(dataclasses.replace(state, thresholds={c: 1.5 for c in state.thresholds}))
+    with live_server(settings, comps).client(create_key(comps)) as http:
+        d = _submit(http, "ngo-near", NGO_REPORT, channel="partner_portal", reporter={"type": "ngo"})
+    assert "critical_near_miss" in d["reason_codes"] and "critical_detector" not in d["reason_codes"]
+    assert d["risk"]["critical"] == [] and d["needs_human"] is True
+    assert SEVERITY[d["risk"]["level"]] >= SEVERITY["high"]
+    [near] = [r for r in d["reasons"] if r.startswith("critical_near_miss")]
+    assert "(child_safety)" in near and "below the hit threshold" in near

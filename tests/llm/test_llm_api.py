@@ -52,9 +52,11 @@ def test_llm_decisions_are_grounded_fenced_enum_bound_and_carry_no_personal_data
     # the LLM said medium, and nothing may lower that; the critical detector (contact details next to a complaint
     # can read as possible doxxing to it) may only raise: the level is the highest of the LLM's, every hit's and
     # every secondary category's floor, and a hit in another category shows as a secondary category
+    # (a near miss of the detector raises to high and is named only in the reasons)
     hits = d["risk"]["critical"]
     policy = app.comps.policy
-    assert d["risk"]["level"] == max(["medium", *(h["risk"] for h in hits),
+    near = ["high"] if "critical_near_miss" in d["reason_codes"] else []
+    assert d["risk"]["level"] == max(["medium", *near, *(h["risk"] for h in hits),
                                       *(policy.floor(c) for c in d["category"]["also"])], key=SEVERITY.__getitem__)
     assert {h["category"] for h in hits} - {"harassment_bullying"} <= set(d["category"]["also"])
     assert d["rationale"].startswith("Targeted insults at one person")

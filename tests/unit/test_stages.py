@@ -29,7 +29,8 @@ LEVELS = POLICY.risk_order  # most severe first
 
 
 def prepared(*, probs: dict[str, dict[str, float]] | None = None, memory_cases: int = 300, fitted: bool = True,
-             store_ok: bool = True, critical: tuple[CriticalHit, ...] = (), vector: bool = True) -> Prepared:
+             store_ok: bool = True, critical: tuple[CriticalHit, ...] = (), vector: bool = True,
+             near_misses: tuple[CriticalHit, ...] = ()) -> Prepared:
     import numpy as np
 
     facts = TicketFacts(id="t", subject="", body="text", channel="api", reporter_type="user", language="en",
@@ -39,7 +40,7 @@ def prepared(*, probs: dict[str, dict[str, float]] | None = None, memory_cases: 
     return Prepared(facts=facts, redaction=redact("text"), language="en", language_detected=False,
                     vector=np.zeros(4, dtype=np.float32) if vector else None, hits=(),
                     local=LocalPrediction(probs=probs or {}), critical=critical, signals=(), memory=memory,
-                    problems=(), timings={})
+                    problems=(), timings={}, near_misses=near_misses)
 
 
 def draft_for(category: str, risk: str, confidence: float = 0.9, **kw: object) -> DecisionDraft:
@@ -251,3 +252,23 @@ def test_a_category_threshold_below_the_global_one_never_automates_more() -> Non
     d = with_local(draft_for("spam", "low", confidence=0.5), auto_threshold={"spam": 0.3})
     stages.note_review_reasons(d, POLICY, min_confidence=0.55)
     assert d.has_reason(ReasonCode.low_confidence)
+
+
+@pytest.mark.parametrize("risk", LEVELS)
+def test_a_near_miss_raises_to_high_with_a_person_and_never_moves_the_category(risk: str) -> None:
+    near = hit("child_safety", "high", group="child_sextortion")
+    d = draft_for("no_violation", risk, confidence=0.3, near_misses=(near,))
+    stages.apply_critical(d, POLICY, min_confidence=0.6)
+    assert d.risk == POLICY.max_risk(risk, "high")
+    assert d.category == "no_violation" and d.also == []  # child safety's floor (critical) must not come with it
+    assert [r.code for r in d.reasons] == [ReasonCode.critical_near_miss]
+    assert "child_sextortion (child_safety)" in d.reasons[0].detail and "watch 0.50" in d.reasons[0].detail
+
+
+def test_a_near_miss_in_a_category_already_hit_adds_nothing() -> None:
+    d = draft_for("no_violation", "low", confidence=0.3, critical=(hit("child_safety", "critical"),),
+                  near_misses=(hit("child_safety", "high"), hit("doxxing_privacy", "high", group="doxxing")))
+    stages.apply_critical(d, POLICY, min_confidence=0.6)
+    assert d.risk == "critical" and d.category == "child_safety"
+    assert [r.code for r in d.reasons] == [ReasonCode.critical_detector, ReasonCode.critical_near_miss]
+    assert d.reasons[1].detail.startswith("doxxing (doxxing_privacy)")

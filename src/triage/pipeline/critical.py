@@ -23,6 +23,11 @@ the memory's non-critical cases. Where the budget binds, the recall actually rea
 in `/readyz`. Every fit (each time the classifier refits on a changed memory) refits the heads, so
 reviewed tickets teach the detector too.
 
+A second, lower threshold per category (the watch threshold: the score that flags `watch_false_alarm_rate`
+of the same negatives, never above the hit threshold) marks near misses: where the budget binds, the critical
+tickets the hit threshold misses mostly score just below it. A near miss raises risk to at most `high` and asks
+for a person (`critical_near_miss`); it moves no category.
+
 A hit always raises risk to its group's level and sets `needs_human` with the evidence (group, score,
 threshold, nearest exemplar, each source's value). It moves the ticket to its category only when the
 decided category cannot carry that risk *and* the detector is the better-supported view (see
@@ -77,6 +82,9 @@ FITS = FitCache(size=8)
 #: this. Recall first: on the bank's held-out exemplars 0.3 finds 0.84 / 0.91 of imminent self-harm / planned
 #: attacks (0.5: 0.75 / 0.82), at the cost of 0.45 / 0.36 of the other level raised (0.5: 0.36 / 0.18).
 SEVERITY_THRESHOLD = 0.3
+#: the most a near miss (a score in the watch band, below the hit threshold) raises risk to: a person looks soon,
+#: but the P1 queues stay for hits
+NEAR_MISS_RISK = "high"
 
 
 # -- the bank file ------------------------------------------------------------------------------------
@@ -218,6 +226,8 @@ class DetectorState:
     budget_bound: tuple[str, ...] = ()  # categories where the false-alarm budget, not recall, set the threshold
     # per category whose groups span two risk levels: a head "the more severe level vs the other"
     severity: dict[str, LinearHead] = field(default_factory=dict)
+    # per category, the near-miss threshold (<= the hit threshold): a score in between raises to high
+    watch: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> dict[str, object]:
         return {
@@ -227,6 +237,7 @@ class DetectorState:
             "false_alarm_rate": {k: round(v, 4) for k, v in self.false_alarm_rate.items()},
             "positives": dict(self.positives),
             "budget_bound": list(self.budget_bound),
+            "watch": {k: round(v, 4) for k, v in getattr(self, "watch", {}).items()},
         }
 
 
@@ -335,6 +346,7 @@ class CriticalDetector:
         max_training_cases: int = 20_000,
         folds: int = 5,
         seed: int = 7,
+        watch_false_alarm_rate: float = 0.10,
     ) -> None:
         self.index = index
         self.bank = index.bank
@@ -343,6 +355,7 @@ class CriticalDetector:
         self.max_false_alarm_rate = max_false_alarm_rate
         self.min_positives = min_positives
         self.max_training_cases = max_training_cases
+        self.watch_false_alarm_rate = watch_false_alarm_rate
         self.folds = folds
         self._seed = seed
         self.categories: list[str] = self.bank.categories
@@ -466,7 +479,8 @@ class CriticalDetector:
         categories for the memory cases (columns in `self.categories` order), when it has them.
         """
         key = fingerprint(self.version, self.recall_target, self.max_false_alarm_rate, self.min_positives,
-                          self.max_training_cases, self.folds, self._seed, list(texts), list(categories),
+                          self.max_training_cases, self.folds, self._seed, self.watch_false_alarm_rate,
+                          list(texts), list(categories),
                           list(risks) if risks is not None else [], np.asarray(vectors, dtype=np.float32),
                           np.asarray(classifier_probabilities, dtype=np.float32)
                           if classifier_probabilities is not None else np.zeros(0))
@@ -536,6 +550,7 @@ class CriticalDetector:
         false_alarm: dict[str, float] = {}
         positives: dict[str, int] = {}
         platt: dict[str, tuple[float, float]] = {}
+        watch: dict[str, float] = {}
         bound: list[str] = []
         for j, cat in enumerate(self.categories):
             pos = np.concatenate([oof_bank[bank_labels == cat, j], mem_scores[mem_labels == cat, j]])
@@ -550,12 +565,15 @@ class CriticalDetector:
             if by_budget > by_recall:
                 bound.append(cat)
             thresholds[cat] = threshold
+            # the near-miss band: below the hit threshold, within a looser false-alarm budget on the same negatives
+            if self.watch_false_alarm_rate > self.max_false_alarm_rate and len(neg):
+                watch[cat] = min(threshold, float(np.quantile(neg, 1.0 - self.watch_false_alarm_rate)))
             recall[cat] = float((pos >= threshold).mean()) if len(pos) else float("nan")
             false_alarm[cat] = float((neg >= threshold).mean()) if len(neg) else 0.0
             platt[cat] = self._platt(mem_scores[:, j], (mem_labels == cat).astype(int))
         state = DetectorState(ngrams=ngrams, heads=heads, thresholds=thresholds, platt=platt, recall=recall,
                               false_alarm_rate=false_alarm, positives=positives, fitted_on=len(mem_texts),
-                              budget_bound=tuple(bound), severity=severity)
+                              budget_bound=tuple(bound), severity=severity, watch=watch)
         if bound:
             log.warning("critical detector: the false-alarm budget (%.2f) keeps recall below %.2f for %s",
                         self.max_false_alarm_rate, self.recall_target,
@@ -613,22 +631,33 @@ class CriticalDetector:
         self, vectors: np.ndarray | None, texts: Sequence[str], *, category_probs: Sequence[dict[str, float]],
         signals: Sequence[Sequence[Signal]],
     ) -> list[tuple[CriticalHit, ...]]:
-        """The hits of a batch. The nearest-exemplar evidence (cosine and n-gram overlap against every exemplar)
-        is computed only for tickets that hit: most tickets pay for the heads alone."""
+        """The hits of a batch (see `detect_all` for the near misses too)."""
+        return [hits for hits, _ in self.detect_all(vectors, texts, category_probs=category_probs, signals=signals)]
+
+    def detect_all(
+        self, vectors: np.ndarray | None, texts: Sequence[str], *, category_probs: Sequence[dict[str, float]],
+        signals: Sequence[Sequence[Signal]],
+    ) -> list[tuple[tuple[CriticalHit, ...], tuple[CriticalHit, ...]]]:
+        """Per ticket, its hits and its near misses (a score in the category's watch band: at or above the watch
+        threshold, below the hit threshold). The nearest-exemplar evidence (cosine and n-gram overlap against every
+        exemplar) is computed only for tickets that reach either: most tickets pay for the heads alone."""
         state = self.state
+        watch = getattr(state, "watch", {})  # a state saved before the watch band has none
         n = len(self.categories)
         scores = self.scores(vectors, texts)
-        out: list[tuple[CriticalHit, ...]] = [() for _ in texts]
+        out: list[tuple[tuple[CriticalHit, ...], tuple[CriticalHit, ...]]] = [((), ()) for _ in texts]
         maybe = []
         for i, probs in enumerate(category_probs):
             cls = np.asarray([probs.get(c, 0.0) for c in self.categories], dtype=np.float32)
             combined = noisy_or(scores[i, :n], cls)
-            if signals[i] or any(combined[j] >= state.thresholds.get(c, 0.5) for j, c in enumerate(self.categories)):
+            if signals[i] or any(combined[j] >= min(state.thresholds.get(c, 0.5), watch.get(c, 1.0))
+                                 for j, c in enumerate(self.categories)):
                 maybe.append(i)
         if maybe:
             feats = self.features(vectors[maybe] if vectors is not None else None, [texts[i] for i in maybe])
             for k, i in enumerate(maybe):
-                out[i] = self.assess(feats.row(k), scores[i], category_probs=category_probs[i], signals=signals[i])
+                out[i] = self.assess_all(feats.row(k), scores[i], category_probs=category_probs[i],
+                                         signals=signals[i])
         return out
 
     def assess(
@@ -636,15 +665,26 @@ class CriticalDetector:
         signals: Sequence[Signal],
     ) -> tuple[CriticalHit, ...]:
         """The critical situations found in one ticket (`feats` and `head_scores` are that ticket's rows)."""
+        return self.assess_all(feats, head_scores, category_probs=category_probs, signals=signals)[0]
+
+    def assess_all(
+        self, feats: CriticalFeatures, head_scores: np.ndarray, *, category_probs: dict[str, float],
+        signals: Sequence[Signal],
+    ) -> tuple[tuple[CriticalHit, ...], tuple[CriticalHit, ...]]:
+        """One ticket's hits, and its near misses: a near miss names the group that best explains the ticket like
+        a hit does, but its risk is at most `high` and its threshold is the watch threshold it reached."""
         state = self.state
+        watch = getattr(state, "watch", {})
         hits: list[CriticalHit] = []
+        near: list[CriticalHit] = []
         n = len(self.categories)
         for j, cat in enumerate(self.categories):
             p_cls = float(category_probs.get(cat, 0.0))
             score = float(noisy_or(np.asarray([head_scores[j]]), np.asarray([p_cls]))[0])
             threshold = state.thresholds.get(cat, 0.5)
             fired = [s for s in signals if s.category == cat]
-            if score < threshold and not fired:
+            near_miss = score < threshold and not fired
+            if near_miss and score < watch.get(cat, threshold):
                 continue
             groups = self._groups_of[cat]
 
@@ -661,13 +701,15 @@ class CriticalDetector:
                 groups = [gi for gi in groups if self.bank.group_risk[gi] == level] or groups
             best = max(groups, key=strength)
             risk = self.bank.group_risk[best]
+            if near_miss:
+                risk = min(risk, NEAR_MISS_RISK, key=self.policy.severity)
             for s in fired:  # a signal sets at least its own level
                 if s.min_risk in self.policy.risk_order:
                     risk = self.policy.max_risk(risk, s.min_risk)
             exemplar = int(feats.nearest[0, best])
-            hits.append(CriticalHit(
+            (near if near_miss else hits).append(CriticalHit(
                 group=self.bank.groups[best], category=cat, risk=risk, score=round(score, 4),
-                threshold=round(threshold, 4), exemplar=self.bank.texts[exemplar],
+                threshold=round(watch[cat] if near_miss else threshold, 4), exemplar=self.bank.texts[exemplar],
                 exemplar_language=self.bank.languages[exemplar],
                 similarity=round(float(feats.embedding[0, best]), 4),
                 ngram_similarity=round(float(feats.ngram[0, best]), 4),
@@ -675,4 +717,5 @@ class CriticalDetector:
                 probability=round(self.calibrated(cat, score), 4),
             ))
         hits.sort(key=lambda h: (-self.policy.severity(h.risk), -h.score))
-        return tuple(hits)
+        near.sort(key=lambda h: -h.score)
+        return tuple(hits), tuple(near)

@@ -56,6 +56,7 @@ class ReasonCode(StrEnum):
     possible_category = "possible_category"
     critical_signal = "critical_signal"
     critical_detector = "critical_detector"
+    critical_near_miss = "critical_near_miss"  # a critical head just below its threshold: high, with a person
     low_confidence = "low_confidence"
     critical_risk = "critical_risk"
     draft_guard = "draft_guard"
@@ -186,6 +187,8 @@ class Prepared:
     language_confident: bool = True  # False: detection was unsure, the default language was kept
     # memory cases in the ticket's language, when counted (`Pipeline(min_language_cases=)`); None: not counted
     language_cases: int | None = None
+    # critical heads just below their hit threshold, in the watch band (risk at most high; triage.pipeline.critical)
+    near_misses: tuple[CriticalHit, ...] = ()
 
 
 @dataclass

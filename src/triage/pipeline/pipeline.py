@@ -229,11 +229,11 @@ class Pipeline:
             predictions = self.classifier.predict_many(vectors, hits_per, classified_texts)
         t4 = time.perf_counter()
         found = [tuple(self.signals.scan(f.text)) for f in batch]
-        criticals: list[tuple[CriticalHit, ...]] = [() for _ in batch]
+        criticals: list[tuple[tuple[CriticalHit, ...], tuple[CriticalHit, ...]]] = [((), ()) for _ in batch]
         if self.critical is not None:
             # the detector reads the ticket as written (minus injected instructions), not the redacted text:
             # it never leaves the process, and a child's age or a street name is evidence
-            criticals = list(self.critical.detect(
+            criticals = list(self.critical.detect_all(
                 vectors, unprompted, category_probs=[p.probs.get("category") or {} for p in predictions],
                 signals=found))
         t5 = time.perf_counter()
@@ -250,9 +250,9 @@ class Pipeline:
                 facts=f, redaction=r, language=lang, language_detected=detected, language_confident=confident,
                 vector=None if vectors is None else vectors[i], hits=tuple(hits), local=pred,
                 critical=crit, signals=sigs, memory=memory, problems=tuple(problems), timings=dict(timings),
-                language_cases=in_language.get(lang) if confident else None,
+                language_cases=in_language.get(lang) if confident else None, near_misses=near,
             )
-            for i, (f, r, (lang, detected, confident), hits, pred, crit, sigs) in enumerate(
+            for i, (f, r, (lang, detected, confident), hits, pred, (crit, near), sigs) in enumerate(
                 zip(batch, redactions, languages, hits_per, predictions, criticals, found, strict=True))
         ]
 

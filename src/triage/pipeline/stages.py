@@ -170,7 +170,8 @@ def apply_signals(draft: DecisionDraft, signals: list[Signal], policy: Policy, *
 
 
 def apply_critical(draft: DecisionDraft, policy: Policy, *, min_confidence: float) -> None:
-    """The critical detector's hits: raise risk to the group's level and say why (always: recall first).
+    """The critical detector's hits: raise risk to the group's level and say why (always: recall first); its near
+    misses raise risk to at most `high`.
 
     The category moves to the hit's only when the decided one cannot carry that risk *and* the detector
     is the better-supported view: the classifier is unsure, or the detector's calibrated probability is
@@ -193,6 +194,18 @@ def apply_critical(draft: DecisionDraft, policy: Policy, *, min_confidence: floa
                     f"classifier p {hit.classifier_probability:.2f}"
                     + (f"; signal {hit.signal}" if hit.signal else ""))
         draft.add_reason(ReasonCode.critical_detector, evidence)
+    # a head just below its threshold (the watch band): at least high and a person, but no category move and no
+    # secondary category (its floor would make it a hit by another name); none when the category is already hit
+    hit_categories = {hit.category for hit in draft.prepared.critical}
+    for near in draft.prepared.near_misses:
+        if near.category in hit_categories:
+            continue
+        raise_risk(draft, near.risk, policy, f"a near miss of the critical detector ({near.group})")
+        draft.add_reason(ReasonCode.critical_near_miss,
+                         f"{near.group} ({near.category}): score {near.score:.2f} >= watch {near.threshold:.2f}, "
+                         f"below the hit threshold; nearest exemplar [{near.exemplar_language}] "
+                         f"\"{near.exemplar[:120]}\" (cosine {near.similarity:.2f}, "
+                         f"n-gram {near.ngram_similarity:.2f})")
 
 
 def apply_no_evidence(draft: DecisionDraft, policy: Policy, *, level: str, min_confidence: float,
