@@ -23,6 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 
+#: rows per bundled file: 3,000 x 384 float32 = 4.6 MB
+PART_ROWS = 3_000
+
+
 def main() -> None:
     import numpy as np
 
@@ -44,8 +48,11 @@ def main() -> None:
         if not len(vectors):
             continue
         name = ExemplarIndex.vector_file(bank, embedder.name, what)
-        np.save(out / name, vectors.astype(np.float32))
-        keep.add(name)
+        # in parts of at most PART_ROWS rows: no file in git over ~4.5 MB
+        for k, start in enumerate(range(0, len(vectors), PART_ROWS)):
+            part = name.removesuffix(".npy") + f".part{k}.npy"
+            np.save(out / part, vectors[start:start + PART_ROWS].astype(np.float32))
+            keep.add(part)
         sys.stdout.write(f"{out / name}: {vectors.shape[0]} vectors\n")
     _remove_others(out, "critical-*.npy", keep)
     _bundle_seed(embedder)

@@ -31,9 +31,10 @@ def test_the_bundled_vectors_are_the_current_banks_under_the_default_model(tmp_p
     bundled = settings.policy_dir / BUNDLED_VECTORS_DIR
     assert bank.ordinary, "the bank has no ordinary lines"
     for what, texts in (("exemplars", bank.texts), ("contrast", bank.contrast), ("ordinary", bank.ordinary)):
-        path = bundled / ExemplarIndex.vector_file(bank, embedder.name, what)
-        assert path.is_file(), f"{path} is missing: run scripts/bundle_exemplar_vectors.py"
-        vectors = np.load(path)
+        name = ExemplarIndex.vector_file(bank, embedder.name, what)
+        vectors = ExemplarIndex.load_bundled(bundled, name)
+        assert vectors is not None, f"{bundled / name} is missing: run scripts/bundle_exemplar_vectors.py"
+        assert all(p.stat().st_size < 5_000_000 for p in ExemplarIndex.bundled_parts(bundled, name))
         assert vectors.shape == (len(texts), embedder.dimension) and vectors.dtype == np.float32
         sample = np.random.default_rng(0).choice(len(texts), size=12, replace=False)
         np.testing.assert_allclose(vectors[sample], embedder.embed([texts[i] for i in sample]), atol=1e-5)

@@ -73,7 +73,7 @@ shard = EdgeShard.load(sys.argv[1])
 changed = shard.optimize()
 shard.flush()
 shard.close()
-print("optimised" if changed else "unchanged")
+sys.stdout.write("optimised" if changed else "unchanged")
 """
 
 

@@ -280,17 +280,31 @@ class ExemplarIndex:
         key = hashlib.sha256(f"{bank.digest}|{embedder_name}|{what}".encode()).hexdigest()[:16]
         return f"critical-{what}-{key}.npy"
 
+    @staticmethod
+    def bundled_parts(directory: Path, name: str) -> list[Path]:
+        """The files of one bundled vector set: `<stem>.part<k>.npy`, in order (parts keep each file small)."""
+        stem = name.removesuffix(".npy")
+        return sorted(directory.glob(f"{stem}.part*.npy"), key=lambda p: int(p.stem.rpartition(".part")[2]))
+
+    @classmethod
+    def load_bundled(cls, directory: Path, name: str) -> np.ndarray | None:
+        """A bundled vector set (its parts stacked), or None when there is none."""
+        parts = cls.bundled_parts(directory, name)
+        return np.vstack([np.load(p) for p in parts]) if parts else None
+
     def _embed(self, texts: list[str], embedder: Embedder, cache_dir: Path | None, what: str) -> np.ndarray:
         name = self.vector_file(self.bank, getattr(embedder, "name", "embedder"), what)
         path = cache_dir / name if cache_dir is not None else None
         # the cache, then the vectors shipped beside the bank (policy/vectors/, written by
         # scripts/bundle_exemplar_vectors.py for the default model): a first start need not embed the bank
-        for candidate in (path, self._bundled_dir / name if self._bundled_dir is not None else None):
-            if candidate is None or not candidate.exists():
-                continue
+        loaders = [(path, lambda: np.load(path))] if path is not None and path.exists() else []
+        if self._bundled_dir is not None:
+            bundled = self._bundled_dir
+            loaders.append((bundled / name, lambda: self.load_bundled(bundled, name)))
+        for candidate, load in loaders:
             try:
-                cached = np.load(candidate)
-                if cached.shape == (len(texts), embedder.dimension):
+                cached = load()
+                if cached is not None and cached.shape == (len(texts), embedder.dimension):
                     return cached.astype(np.float32)
             except (OSError, ValueError):
                 log.warning("ignoring unreadable exemplar vectors %s", candidate)
