@@ -22,6 +22,16 @@ FRIEND_TONIGHT = "My friend posted a video saying she will end her life tonight"
 SEVERITY = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
 
+def _seeded_app(tmp_path: Path, seeded_dir: Path, make_components: Any) -> tuple[Any, Any]:
+    """Settings and components over a copy of the seeded data directory."""
+    import shutil
+
+    home = tmp_path / "app"
+    shutil.copytree(seeded_dir, home)
+    settings = settings_for(home)
+    return settings, make_components(settings)
+
+
 def _submit(http: Any, external_id: str, body: str, **extra: Any) -> dict[str, Any]:
     response = http.post("/v1/tickets", json=ticket(external_id, body, **extra))
     assert response.status_code == 201, response.text
@@ -89,12 +99,7 @@ def test_a_failing_llm_never_lowers_risk(tmp_path: Path, seeded_dir: Path, make_
 def test_a_store_that_cannot_be_searched_raises_risk_and_keeps_the_ticket(
     tmp_path: Path, make_components: Any, live_server: Any, seeded_dir: Path
 ) -> None:
-    import shutil
-
-    home = tmp_path / "app"
-    shutil.copytree(seeded_dir, home)
-    settings = settings_for(home)
-    comps = make_components(settings)
+    settings, comps = _seeded_app(tmp_path, seeded_dir, make_components)
 
     def down(*args: Any, **kwargs: Any) -> Any:
         raise ConnectionError("qdrant is down")
@@ -149,12 +154,8 @@ def test_a_score_just_below_the_hit_threshold_is_a_near_miss_at_least_high_with_
     tmp_path: Path, make_components: Any, live_server: Any, seeded_dir: Path
 ) -> None:
     import dataclasses
-    import shutil
 
-    home = tmp_path / "app"
-    shutil.copytree(seeded_dir, home)
-    settings = settings_for(home)
-    comps = make_components(settings)
+    settings, comps = _seeded_app(tmp_path, seeded_dir, make_components)
     detector = comps.pipeline.critical
     state = detector.state
     # the watch band lies below every hit threshold, and is a band (not empty) where the budget set the threshold
