@@ -644,13 +644,6 @@ class CriticalDetector:
     def detect(
         self, vectors: np.ndarray | None, texts: Sequence[str], *, category_probs: Sequence[dict[str, float]],
         signals: Sequence[Sequence[Signal]],
-    ) -> list[tuple[CriticalHit, ...]]:
-        """The hits of a batch (see `detect_all` for the near misses too)."""
-        return [hits for hits, _ in self.detect_all(vectors, texts, category_probs=category_probs, signals=signals)]
-
-    def detect_all(
-        self, vectors: np.ndarray | None, texts: Sequence[str], *, category_probs: Sequence[dict[str, float]],
-        signals: Sequence[Sequence[Signal]],
     ) -> list[tuple[tuple[CriticalHit, ...], tuple[CriticalHit, ...]]]:
         """Per ticket, its hits and its near misses (a score in the category's watch band: at or above the watch
         threshold, below the hit threshold). The nearest-exemplar evidence (cosine and n-gram overlap against every
@@ -670,18 +663,11 @@ class CriticalDetector:
         if maybe:
             feats = self.features(vectors[maybe] if vectors is not None else None, [texts[i] for i in maybe])
             for k, i in enumerate(maybe):
-                out[i] = self.assess_all(feats.row(k), scores[i], category_probs=category_probs[i],
+                out[i] = self.assess(feats.row(k), scores[i], category_probs=category_probs[i],
                                          signals=signals[i])
         return out
 
     def assess(
-        self, feats: CriticalFeatures, head_scores: np.ndarray, *, category_probs: dict[str, float],
-        signals: Sequence[Signal],
-    ) -> tuple[CriticalHit, ...]:
-        """The critical situations found in one ticket (`feats` and `head_scores` are that ticket's rows)."""
-        return self.assess_all(feats, head_scores, category_probs=category_probs, signals=signals)[0]
-
-    def assess_all(
         self, feats: CriticalFeatures, head_scores: np.ndarray, *, category_probs: dict[str, float],
         signals: Sequence[Signal],
     ) -> tuple[tuple[CriticalHit, ...], tuple[CriticalHit, ...]]:

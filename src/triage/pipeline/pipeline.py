@@ -233,7 +233,7 @@ class Pipeline:
         if self.critical is not None:
             # the detector reads the ticket as written (minus injected instructions), not the redacted text:
             # it never leaves the process, and a child's age or a street name is evidence
-            criticals = list(self.critical.detect_all(
+            criticals = list(self.critical.detect(
                 vectors, unprompted, category_probs=[p.probs.get("category") or {} for p in predictions],
                 signals=found))
         t5 = time.perf_counter()
