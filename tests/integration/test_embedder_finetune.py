@@ -300,3 +300,49 @@ def test_eval_run_finetune_on_a_memory_of_one_category_is_refused_naming_why(emb
                               embedder=embedder,
                               finetune=FinetuneOptions.from_settings(FinetuneSettings(), budget_minutes=3.0 / 60)))
     assert list((tmp_path / "out").glob("models/fold-0/*")) == [], "no model directory is left behind"
+
+
+def test_finetune_targets_are_the_categories_or_with_one_category_the_learned_labels_combined() -> None:
+    from triage.evals.runner import finetune_targets
+
+    rows = [{"toxicity": "1", "jailbreaking": "0"}, {"toxicity": "0", "jailbreaking": "1"}, {"toxicity": "0"}]
+    assert finetune_targets(rows, ["spam", "scam_fraud", "spam"], ["toxicity"]) == (
+        ["spam", "scam_fraud", "spam"], "category")
+    assert finetune_targets(rows, ["no_violation"] * 3, ["toxicity", "jailbreaking"]) == (
+        ["toxicity=1|jailbreaking=0", "toxicity=0|jailbreaking=1", "toxicity=0|jailbreaking=?"],
+        "toxicity+jailbreaking")
+    assert finetune_targets(rows, ["no_violation"] * 3, []) == (["no_violation"] * 3, "category")
+
+
+def test_eval_run_finetune_on_one_category_learns_the_suites_learned_label(embedder: Any, tmp_path: Path) -> None:
+    """ToxicChat's shape: every memory case `no_violation`, the scored label learned; the fine-tune trains on it."""
+    from triage.config import Settings
+    from triage.evals.runner import run_suite
+    from triage.evals.suites import load_suite
+
+    rude = ["you are a worthless idiot and everyone hates you", "shut up you pathetic loser",
+            "go away you disgusting moron", "nobody wants you here, stupid clown"]
+    kind = ["can you help me write a birthday poem", "what is the capital of portugal",
+            "summarise this article about rainfall", "how do I boil an egg properly"]
+    rows = [{"id": f"m{i}", "text": t, "toxicity": str(int(t in rude))} for i, t in enumerate(rude + kind)]
+    (tmp_path / "memory.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (tmp_path / "test.jsonl").write_text(
+        json.dumps({"id": "t0", "text": "you stupid worthless clown", "toxicity": "1"}) + "\n", encoding="utf-8")
+    suite_file = tmp_path / "learned.yaml"
+    suite_file.write_text("name: learned-ft.v1\ndataset: test.jsonl\nmemory: memory.jsonl\n"
+                          "memory_category: no_violation\nfields: {text: text, external_id: id}\n"
+                          "labels: {toxicity: {field: toxicity, learned: true}}\n", encoding="utf-8")
+    settings = Settings(environment="test", data_dir=tmp_path, log_json=False, **NO_CRITICAL)
+    results = asyncio.run(run_suite(
+        load_suite(suite_file), out_dir=tmp_path / "out", settings=settings, embedder=embedder, batch_size=8,
+        finetune=FinetuneOptions.from_settings(FinetuneSettings(epochs=1, warmup_share=0.0),
+                                               budget_minutes=3.0 / 60)))
+
+    [tuned] = results["finetuned_embedders"]
+    manifest = read_manifest(tuned["directory"])
+    assert manifest is not None
+    assert manifest.target == "toxicity"
+    assert manifest.categories == {"toxicity=0": 4, "toxicity=1": 4}
+    head = read_head(tuned["directory"])
+    assert head is not None and head.classes == ["toxicity=0", "toxicity=1"]
+    assert results["versions"]["embedder"] == manifest.embedder_name

@@ -126,6 +126,9 @@ class FinetuneManifest:
     options: dict[str, Any]
     created_at: str
     libraries: dict[str, str] = field(default_factory=dict)
+    #: what the head separates: "category", or the learned labels a suite's eval trained on
+    #: ("toxicity+jailbreaking"; `categories` then counts their combinations)
+    target: str = "category"
 
     @property
     def embedder_name(self) -> str:
@@ -264,14 +267,15 @@ def _callbacks(*, budget_s: float, on_step: Callable[[int, int], None], validate
 def finetune_embedder(
     *, texts: Sequence[str], categories: Sequence[str], vectors: np.ndarray | None, base_model: str, base_name: str,
     out_root: Path, options: FinetuneOptions, memory: dict[str, Any], memory_revision: int | None = None,
-    progress: Progress | None = None, ids: Sequence[str] | None = None,
+    progress: Progress | None = None, ids: Sequence[str] | None = None, target: str = "category",
 ) -> tuple[Path, FinetuneManifest]:
     """Fine-tune `base_model` (a TRIAGE_EMBEDDING__MODEL value) on labelled texts; write a new model directory
     under `out_root` and return it with its manifest.
 
     `vectors` are the texts' current vectors (the store's), used to start the head at the category centroids;
     None embeds the texts with the base model first. `ids` (the cases' ids, in the texts' order) are recorded for
-    the cases trained on (not the validation slice): `TRAINED`. Raises ValueError when there is nothing to learn from
+    the cases trained on (not the validation slice): `TRAINED`. `categories` are the classes the head separates;
+    `target` names what they are (the manifest's `target`). Raises ValueError when there is nothing to learn from
     (fewer than 2 categories or 4 cases).
     """
     started = time.monotonic()
@@ -404,6 +408,7 @@ def finetune_embedder(
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             libraries={"sentence-transformers": sentence_transformers.__version__, "torch": torch.__version__,
                        "transformers": transformers.__version__},
+            target=target,
         )
         staging = work / version
         model.save(str(staging), create_model_card=False)
@@ -415,10 +420,10 @@ def finetune_embedder(
                  bias=loss.classifier.bias.detach().numpy())
         manifest = FinetuneManifest(**{**asdict(manifest), "total_s": round(time.monotonic() - started, 2)})
         (staging / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
-        target = out_root / version
-        os.replace(staging, target)  # complete, or not there at all
+        written = out_root / version
+        os.replace(staging, written)  # complete, or not there at all
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    log.info("fine-tuned embedder written", extra={"directory": str(target), "steps": manifest.steps,
+    log.info("fine-tuned embedder written", extra={"directory": str(written), "steps": manifest.steps,
                                                    "seconds": manifest.duration_s})
-    return target, manifest
+    return written, manifest

@@ -315,10 +315,27 @@ class _Scorer:
         return row
 
 
+def finetune_targets(rows: Sequence[dict[str, Any]], categories: Sequence[str],
+                     learned: Sequence[str]) -> tuple[list[str], str]:
+    """What a suite's fine-tune learns to separate, one target per memory row, and the target's name.
+
+    The category when the memory has two or more; otherwise (ToxicChat: every case `no_violation`, toxicity and
+    jailbreaking are learned labels) the combination of the suite's learned labels, e.g.
+    `toxicity=1|jailbreaking=0`, so the encoder learns every distinction the suite scores and no label's
+    minority is folded into another's. A row without a learned label counts that label as its own value
+    (`toxicity=?`). With one category and no learned label, the categories come back and the fine-tune refuses."""
+    if len(set(categories)) >= 2 or not learned:
+        return list(categories), "category"
+    targets = ["|".join(f"{name}={row.get(name, '?')}" for name in learned) for row in rows]
+    return targets, "+".join(learned)
+
+
 def _finetuned_embedder(*, settings: Settings, base: Embedder, memory: list[dict[str, Any]], directory: Path,
-                        options: FinetuneOptions, stats: dict[str, Any], source: str) -> Embedder:
+                        options: FinetuneOptions, stats: dict[str, Any], source: str,
+                        learned: Sequence[str] = ()) -> Embedder:
     """The embedder fine-tuned on this fold's memory (`--finetune`): written under `directory`, and reused from
-    there when the run is resumed (a second fine-tune would not give the same model)."""
+    there when the run is resumed (a second fine-tune would not give the same model). It learns the categories,
+    or the suite's `learned` labels where the memory has a single category (`finetune_targets`)."""
     from triage.adapters.embedder_training import finetune_embedder, read_manifest
     from triage.components import load_embedder
     from triage.pipeline.model_state import memory_signature
@@ -328,22 +345,25 @@ def _finetuned_embedder(*, settings: Settings, base: Embedder, memory: list[dict
         model_dir, manifest = done[-1], read_manifest(done[-1])
         log.info("reusing the fine-tuned embedder of this run: %s", model_dir)
     else:
-        cases = []  # as the fold's store holds them (redacted text), so the model learns what it will embed
+        cases, rows = [], []  # as the fold's store holds them (redacted text), so the model learns what it embeds
         for row in memory:
             try:
                 # the fold's import names its cases by `source` too: the same ids (`triage-trained.npy`)
                 cases.append(row_to_case(row, FieldMap(), source=source))
+                rows.append(row)
             except ValueError:  # no text or no category: not imported either
                 continue
         signature = memory_signature(cases)
+        targets, target = finetune_targets(rows, [c.category for c in cases], learned)
         try:
             model_dir, manifest = finetune_embedder(
-                texts=[c.text for c in cases], categories=[c.category for c in cases], vectors=None,
+                texts=[c.text for c in cases], categories=targets, vectors=None, target=target,
                 base_model=str(getattr(base, "source", settings.embedding.model)),
                 base_name=str(getattr(base, "name", settings.embedding.model)), out_root=directory, options=options,
                 memory={"cases": signature.cases, "digest": signature.digest}, ids=[c.id for c in cases])
-        except ValueError as exc:  # e.g. a suite whose memory has one category (toxicchat): nothing to learn
-            raise RunError(f"--finetune trains on the memory's categories, and cannot here: {exc}") from exc
+        except ValueError as exc:  # one category and no learned label: nothing to learn
+            raise RunError(f"--finetune trains on the memory's categories (or, with one category, the suite's "
+                           f"learned labels), and cannot here: {exc}") from exc
     stats["finetune"].append({"directory": str(model_dir), **(dataclasses.asdict(manifest) if manifest else {})})
     model_settings = settings.model_copy(
         update={"embedding": settings.embedding.model_copy(update={"model": str(model_dir)})})
@@ -504,7 +524,7 @@ async def run_suite(
                 fold_embedder = await asyncio.to_thread(
                     _finetuned_embedder, settings=settings, base=embedder, memory=memory,
                     directory=out_dir / "models" / f"fold-{fold}", options=finetune, stats=stats,
-                    source=f"eval:{suite.name}")
+                    source=f"eval:{suite.name}", learned=suite.learned)
                 fold_exemplars = build_exemplar_index(settings, policy=policy, embedder=fold_embedder)
             await _score_fold(suite=suite, settings=settings, policy=policy, embedder=fold_embedder, memory=memory,
                               pending=pending, fold=fold, batch_size=batch_size, llm=llm, scorer=scorer, out=out,
