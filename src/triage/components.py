@@ -351,6 +351,17 @@ def _encoder_trained(embedder: Embedder) -> np.ndarray | None:
     return read_trained_ids(str(source))
 
 
+def limit_blas_threads(threads: int) -> None:
+    """Cap the BLAS libraries loaded in this process (numpy's and scipy's OpenBLAS) at `threads` (TRIAGE_BLAS_THREADS;
+    0 leaves them alone). Process-wide, and lasting: threadpoolctl (a scikit-learn dependency) sets the libraries'
+    own limit. ONNX Runtime and torch keep their thread pools (not BLAS)."""
+    if threads <= 0:
+        return
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=threads, user_api="blas")
+
+
 def build_pipeline(
     settings: Settings, *, policy: Policy, embedder: Embedder, store: CaseStore,
     llm: LlmDecider | None = None, classifier_labels: tuple[str, ...] = ("category", "risk"),
@@ -358,6 +369,7 @@ def build_pipeline(
 ) -> Pipeline:
     """The pipeline over a store. `exemplars` shares an already-built exemplar index (eval folds); `persist` saves
     and loads the fitted classifier beside the store (the service's store; never an eval fold's)."""
+    limit_blas_threads(settings.blas_threads)
     c = settings.classifier
     lexicon = load_lexicon(settings.policy_dir / "lexicon.yaml", categories=policy.categories)
     index = exemplars if exemplars is not None else build_exemplar_index(settings, policy=policy, embedder=embedder)

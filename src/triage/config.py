@@ -334,6 +334,11 @@ class Settings(BaseSettings):
         default=None, description=f"signs reviewer session cookies; at least {MIN_SECRET_CHARS} characters. "
         "Unset: a random secret is generated once and kept in <data_dir>/session.key")
     reprocess_on_startup: bool = True
+    blas_threads: int = Field(
+        default=1, ge=0, le=256, description="threads of the BLAS libraries (numpy's and scipy's OpenBLAS) in this "
+        "process; 0 keeps their default (one per core). 1 because a decision's matrix products are small: a second "
+        "BLAS thread gains nothing there and busy-waits for work, taking the cores from ONNX Runtime's own threads "
+        "(measured on 2 cores: a short post's decision 38 -> 15 ms, CPU 75 -> 29 ms; docs/evals.md)")
 
     database: DatabaseSettings = DatabaseSettings()
     qdrant: QdrantSettings = QdrantSettings()
