@@ -357,9 +357,12 @@ def limit_blas_threads(threads: int) -> None:
     own limit. ONNX Runtime and torch keep their thread pools (not BLAS)."""
     if threads <= 0:
         return
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_info, threadpool_limits
 
+    before = sorted({int(lib["num_threads"]) for lib in threadpool_info() if lib["user_api"] == "blas"})
     threadpool_limits(limits=threads, user_api="blas")
+    if before != [threads]:
+        log.info("BLAS threads capped (TRIAGE_BLAS_THREADS)", extra={"threads": threads, "were": before})
 
 
 def build_pipeline(
