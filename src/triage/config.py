@@ -338,7 +338,7 @@ class Settings(BaseSettings):
         default=1, ge=0, le=256, description="threads of the BLAS libraries (numpy's and scipy's OpenBLAS) in this "
         "process; 0 keeps their default (one per core). 1 because a decision's matrix products are small: a second "
         "BLAS thread gains nothing there and busy-waits for work, taking the cores from ONNX Runtime's own threads "
-        "(measured on 2 cores: a short post's decision 38 -> 15 ms, CPU 75 -> 29 ms; docs/evals.md)")
+        "(measured on 2 cores: a short post's request p50 54-60 -> 27-28 ms over HTTP; README, Performance)")
 
     database: DatabaseSettings = DatabaseSettings()
     qdrant: QdrantSettings = QdrantSettings()
