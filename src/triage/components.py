@@ -38,6 +38,7 @@ from triage.pipeline.pipeline import LlmDecider, Pipeline
 from triage.pipeline.route import Router
 from triage.pipeline.signals import load_signals
 from triage.ports import CaseStore, Embedder
+from triage.services.tickets import DecisionWriter
 
 __all__ = ["Components", "build_components", "build_exemplar_index", "build_pipeline", "collection_registry",
            "language_detector", "load_embedder", "model_dir", "open_memory", "prime_seed_vectors", "qdrant_collections",
@@ -480,6 +481,8 @@ class Components:
     store: CaseStore
     pipeline: Pipeline
     owns_embedder: bool = field(default=True)
+    #: writes concurrent requests' first decisions together (None: each request writes its own)
+    decision_writer: DecisionWriter | None = None
 
     def close(self) -> None:
         self.store.close()
@@ -508,7 +511,9 @@ def build_components(
         background_refit=True, persist=True,
     )
     pipeline.warm_up()
+    writer = DecisionWriter(sessions, max_items=settings.embedding.micro_batch_max) \
+        if settings.embedding.micro_batch else None
     return Components(
         settings=settings, engine=engine, sessions=sessions, policy=policy,
-        embedder=embedder, store=store, pipeline=pipeline, owns_embedder=owns,
+        embedder=embedder, store=store, pipeline=pipeline, owns_embedder=owns, decision_writer=writer,
     )

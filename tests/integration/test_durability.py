@@ -159,3 +159,49 @@ def test_a_new_tickets_first_decision_and_a_concurrent_retrys_never_deadlock(
     with comps.sessions() as s:
         counts = s.execute(select(DecisionRow.ticket_id, func.count()).group_by(DecisionRow.ticket_id)).all()
         assert sorted(n for _, n in counts) == [1] * len(subs)
+
+
+def test_concurrent_new_tickets_first_decisions_are_written_in_one_transaction_and_a_conflict_falls_back(
+    db_url: str, tmp_path: Path, make_components
+) -> None:
+    """`DecisionWriter` (the API's, issue 11): first decisions submitted together are written as one group with one
+    commit, each exactly as `write_decision(new=True)` writes it alone. When one ticket of a group already has its
+    first decision (a concurrent retry wrote it), the group writes nothing and each ticket is written on its own:
+    that ticket keeps the decision it has, the others get theirs, and no ticket has two."""
+    from sqlalchemy import event
+
+    comps = make_components(settings_for(tmp_path, db_url, reprocess_on_startup=False))
+    import_seed(comps)
+    writer = comps.decision_writer
+    assert writer is not None  # built with micro-batching, the default
+    subs = [persist_ticket(comps.sessions, client_id="c", ticket=TicketIn.model_validate(
+        ticket(f"group-{i}", f"Someone posted my home address and phone number in a video ({i})"))) for i in range(8)]
+    decisions = asyncio.run(comps.pipeline.decide_many([TicketFacts.from_ticket(s.ticket) for s in subs]))
+    commits: list[int] = []
+    event.listen(comps.engine, "commit", lambda conn: commits.append(1))
+
+    async def write_all(indices: list[int]) -> list[DecisionRow]:
+        return list(await asyncio.gather(*(writer.write(subs[i].ticket.id, decisions[i]) for i in indices)))
+
+    rows = asyncio.run(write_all([0, 1, 2, 3]))
+    assert writer.group_sizes[-1] == 4
+    assert len(commits) == 1
+    with comps.sessions() as s:
+        for i, row in zip([0, 1, 2, 3], rows, strict=True):
+            t = s.get(Ticket, subs[i].ticket.id)
+            assert (t.status, t.language, t.version) == ("decided", decisions[i].language, 2)
+            stored = s.scalars(select(DecisionRow).where(DecisionRow.ticket_id == t.id)).all()
+            assert [(d.id, d.seq, d.risk, d.category) for d in stored] == [
+                (row.id, 1, decisions[i].risk, decisions[i].category)]
+            events = s.scalars(select(AuditEvent.data).where(AuditEvent.ticket_id == t.id,
+                                                             AuditEvent.action == "decided")).all()
+            assert [e["decision_id"] for e in events] == [row.id]
+
+    # a concurrent retry of ticket 5 wrote its first decision before the group
+    theirs = write_decision(comps.sessions, subs[5].ticket.id, decisions[5])
+    rows = asyncio.run(write_all([4, 5, 6, 7]))
+    assert rows[1].id == theirs.id
+    with comps.sessions() as s:
+        counts = dict(s.execute(select(DecisionRow.ticket_id, func.count()).group_by(DecisionRow.ticket_id)).all())
+        assert [counts[sub.ticket.id] for sub in subs] == [1] * 8
+        assert [s.get(Ticket, sub.ticket.id).status for sub in subs] == ["decided"] * 8

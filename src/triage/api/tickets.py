@@ -93,7 +93,8 @@ async def create_ticket(
     Idempotent on (API key, external_id): a retry returns the same decision with 200, never a duplicate.
     """
     sub = await submit_ticket(sessions=components.sessions, pipeline=components.pipeline,
-                              max_chars=components.settings.limits.max_text_chars, client_id=key.id, ticket=ticket)
+                              max_chars=components.settings.limits.max_text_chars, client_id=key.id, ticket=ticket,
+                              writer=components.decision_writer)
     response.status_code = _status_of(sub)
     return _result(sub)
 
