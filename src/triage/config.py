@@ -61,7 +61,8 @@ class EmbeddingSettings(BaseModel):
         default=65_536, ge=0, description="recent texts whose vectors are kept (retries, re-imports and the exemplar "
         "bank are not embedded twice); ~1.5 kB each at 384 dimensions")
     micro_batch: bool = Field(
-        default=True, description="concurrent requests share one embedding pass (measured: README, Performance)")
+        default=True, description="concurrent requests share one embedding pass, and their new tickets' first "
+        "decisions are written in one transaction (measured: README, Performance)")
     micro_batch_max: int = Field(default=32, ge=1, le=512, description="tickets per shared pass at most")
     micro_batch_window_ms: float = Field(
         default=0.0, ge=0.0, le=100.0, description="how long an idle service waits for company before it runs a "
