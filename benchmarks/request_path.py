@@ -41,7 +41,6 @@ from typing import Any
 import httpx
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DATASETS = PROJECT_ROOT / "evals" / "datasets"
 CLIENTS, PER_CLIENT = 16, 12
 VARIANTS = {"service": {}, "no group writes": {"GROUP_WRITES": "0"}, "request path only": {"NO_MODEL": "1"}}
 
@@ -81,16 +80,6 @@ def serve() -> None:
     print(port, plain, flush=True)
     uvicorn.run(create_app(settings, components=comps), host="127.0.0.1", port=port, log_level="warning",
                 access_log=False)
-
-
-def texts(kind: str) -> list[str]:
-    def rows(path: Path) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-    if kind == "short":
-        return [str(r["text"]) for r in rows(DATASETS / "hatexplain" / "test.jsonl")]
-    return [f"{r['subject']}\n\n{r['body']}".strip() for r in rows(DATASETS / "support_tickets" / "test.jsonl")
-            if r.get("language") == "en"]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -165,13 +154,15 @@ def main() -> None:
     if args.serve:
         serve()
         return
+    from run import load_texts  # benchmarks/run.py: the same long and short texts as `make bench`
+
     workdir = Path(tempfile.mkdtemp(prefix="triage-request-path-"))
     log = workdir / "service.log"
     base_env = {"TRIAGE_THROTTLE__ENABLED": "false", "TRIAGE_LOG_LEVEL": "WARNING",
                 "TRIAGE_CACHE_DIR": str(workdir / "cache"), "PYTHONPATH": str(PROJECT_ROOT / "src")}
     results: list[dict[str, Any]] = []
     for kind in args.kinds.split(","):
-        pool = texts(kind)
+        pool = load_texts()[kind]
         for r in range(args.rounds):
             for name, env in VARIANTS.items():
                 child = Child({**base_env, **env, "TRIAGE_DATA_DIR": str(workdir / f"{kind}-{r}-{len(results)}")},
