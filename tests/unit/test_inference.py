@@ -54,3 +54,16 @@ def test_lr_proba_equals_predict_proba(classes: int, kind: str) -> None:
     theirs = model.predict_proba(rows)
     assert ours.shape == theirs.shape == (17, classes)
     np.testing.assert_array_equal(ours, theirs)
+
+
+def test_the_critical_detectors_fit_reuses_its_vocabularys_matrix_which_is_what_tfidf_transform_gives() -> None:
+    # the detector's fit takes its texts' n-gram block from the vocabulary's own pass (fit_transform) instead of a
+    # second transform; the heads are fitted on it, so it must be the very matrix a ticket is scored with
+    from triage.pipeline.critical import CriticalDetector
+
+    vectorizer, matrix = CriticalDetector._vocabulary(TEXTS + UNSEEN)
+    again = tfidf_transform(vectorizer, [t.lower() for t in TEXTS + UNSEEN])
+    assert matrix.has_sorted_indices and matrix.dtype == again.dtype == np.float32
+    np.testing.assert_array_equal(matrix.indptr, again.indptr)
+    np.testing.assert_array_equal(matrix.indices, again.indices)
+    np.testing.assert_array_equal(matrix.data, again.data)
