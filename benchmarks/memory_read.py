@@ -1,10 +1,12 @@
-"""What reading the whole memory holds: `all_cases` with and without the text, on 100k support-ticket-like cases.
+"""What reading the whole memory holds: `all_cases` with and without the text, and the columns a fit keeps
+(`MemoryColumns`), on 100k support-ticket-like cases.
 
     PYTHONPATH=src python benchmarks/memory_read.py [--cases 100000]
 
 Builds an edge store in a temporary directory (cases with a ~1 KB body and a ~450 B final reply, random vectors),
-then reads it in child processes (so each resident set is its own): the full payloads, then the payload-lite read the
-classifier's fits use (`with_text=False`), twice each.
+then reads it in child processes (so each resident set is its own): the full payloads, the payload-lite read
+(`with_text=False`), and the columns of ids, id hashes, categories and signature that the classifier's fits read
+the memory into, page by page (`MemoryColumns.read`), twice each.
 """
 
 from __future__ import annotations
@@ -45,35 +47,44 @@ def resident_mb() -> float:
         return int(f.read().split()[1]) * resource.getpagesize() / 2**20
 
 
-def read(path: Path, with_text: bool) -> None:
+LABELS = {"full": "full payloads", "lite": "without text ", "columns": "as columns   "}
+
+
+def read(path: Path, kind: str) -> None:
     from triage.adapters.edge_store import EdgeCaseStore
+    from triage.pipeline.memory_columns import MemoryColumns
 
     store = EdgeCaseStore(path, dimension=384, background=False)
     store.count()
     before = resident_mb()
     t0 = time.perf_counter()
-    cases, _ = store.all_cases(with_vectors=False, with_text=with_text)
+    held_read: object
+    if kind == "columns":
+        held_read = MemoryColumns.read(store)
+        n = len(held_read)
+    else:
+        held_read, _ = store.all_cases(with_vectors=False, with_text=kind == "full")
+        n = len(held_read)
     seconds = time.perf_counter() - t0
     held = resident_mb() - before
-    print(f"{'full payloads' if with_text else 'without text '}: {len(cases)} cases in {seconds:.1f} s, "
-          f"+{held:.0f} MB resident while the cases are held", flush=True)
+    print(f"{LABELS[kind]}: {n} cases in {seconds:.1f} s, +{held:.0f} MB resident while the read is held", flush=True)
     store.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--read", choices=["full", "lite"], help=argparse.SUPPRESS)  # a child process's phase
+    parser.add_argument("--read", choices=list(LABELS), help=argparse.SUPPRESS)  # a child process's phase
     parser.add_argument("--path", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.read:
-        read(args.path, args.read == "full")
+        read(args.path, args.read)
         return
     with tempfile.TemporaryDirectory(prefix="triage-memory-read-") as tmp:
         path = Path(tmp) / "store"
         build(path, args.cases)
         for _ in range(2):
-            for kind in ("full", "lite"):
+            for kind in LABELS:
                 subprocess.run([sys.executable, __file__, "--read", kind, "--path", str(path)], check=True)
 
 

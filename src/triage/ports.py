@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -57,6 +57,11 @@ class CaseStore(Protocol):
         """Every case (and, with_vectors, its vector in the same row). with_text=False: a payload-lite read that
         leaves the long fields out (`text` empty, `final_reply` None; ids and every label kept), for the reads of
         the whole memory that only need labels: a fit reads the text of its bounded sample with `cases_of`."""
+        ...
+
+    def label_pages(self) -> Iterator[list[Case]]:
+        """Every case, payload-lite as `all_cases(with_text=False)` reads them, a page at a time: the reads of the
+        whole memory that keep columns of its labels (`MemoryColumns`) hold one page of `Case` objects at once."""
         ...
 
     def cases_of(self, ids: Sequence[str]) -> list[Case]:

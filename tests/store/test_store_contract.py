@@ -130,6 +130,17 @@ def test_a_payload_lite_read_keeps_every_label_and_cases_of_reads_whole_cases(
         store.cases_of([cases[1].id, case_id_for("never-written")])
 
 
+def test_label_pages_give_every_case_once_payload_lite_a_page_at_a_time(store: CaseStore) -> None:
+    cases, vectors = make_cases(2_100)  # more than two pages of 1,024
+    cases = [c.model_copy(update={"final_reply": f"reply {i}"}) for i, c in enumerate(cases)]
+    store.upsert(cases, vectors)
+    pages = list(store.label_pages())
+    assert [len(p) for p in pages] == [1024, 1024, 52]
+    got = sorted((c for p in pages for c in p), key=lambda c: c.id)
+    # every label of every case, without its text and final reply
+    assert got == sorted((c.model_copy(update={"text": "", "final_reply": None}) for c in cases), key=lambda c: c.id)
+
+
 def test_count_with_filters(filled: tuple[CaseStore, list[Case], np.ndarray]) -> None:
     store, cases, _ = filled
     for language in LANGUAGES:

@@ -10,6 +10,7 @@ import pytest
 
 from triage.domain.cases import Case
 from triage.pipeline.classify import _one_vs_rest, _precision_threshold
+from triage.pipeline.memory_columns import MemoryColumns, id_hashes
 from triage.pipeline.model_state import STATE_SUFFIX, ModelRepository, memory_signature
 
 
@@ -30,6 +31,29 @@ def test_a_signature_extended_by_new_cases_is_the_signature_of_the_whole_memory(
     assert memory_signature(cases[:4]).plus(cases[4:]) == memory_signature(cases)
     assert memory_signature([]).plus(cases) == memory_signature(cases)
     assert memory_signature(cases[:4]).plus([case(4, "scam_fraud"), case(5)]) != memory_signature(cases)
+
+
+def test_a_signature_less_some_cases_is_the_signature_of_the_rest() -> None:
+    cases = [case(i) for i in range(6)]
+    assert memory_signature(cases).minus(cases[4:]) == memory_signature(cases[:4])
+    assert memory_signature(cases).minus(cases) == memory_signature([])
+    assert memory_signature(cases).minus([case(5, "scam_fraud")]) != memory_signature(cases[:5])
+
+
+def test_the_memory_s_columns_read_page_by_page_are_those_of_its_cases_in_one_list() -> None:
+    # each case's category a string object of its own, as a store's pages give them
+    cases = [case(i, (["spam", "scam_fraud", "hate_speech"][i % 3] + " ")[:-1]) for i in range(10)]
+    assert len({id(c.category) for c in cases}) == 10
+    cases[4] = cases[4].model_copy(update={"also": ["spam"], "extra": {"toxicity": "1"}})
+    columns = MemoryColumns.of([cases[:3], cases[3:7], [], cases[7:]])
+    assert len(columns) == 10 and columns.ids == [c.id for c in cases]
+    assert columns.hashes.tolist() == id_hashes(cases).tolist()
+    assert columns.categories == [c.category for c in cases]
+    assert columns.signature == memory_signature(cases)  # every label signed, `also` and learned ones included
+    # one string object per category, however many cases carry it: the column does not grow by a string a case
+    assert len({id(c) for c in columns.categories}) == 3
+    empty = MemoryColumns.of([])
+    assert (len(empty), empty.hashes.dtype, empty.signature) == (0, np.int64, memory_signature([]))
 
 
 def test_a_saved_version_loads_only_with_the_same_code_settings_and_bytes(tmp_path: Path) -> None:

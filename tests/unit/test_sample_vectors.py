@@ -29,12 +29,14 @@ BOUND = 100  # >= 3 cases per category in a 3-fold split, whose folds scikit-lea
 
 class RecordingStore(EdgeCaseStore):
     """The edge store, recording how the memory is read: each `all_cases` call (with vectors or not, with texts or
-    not), the ids whose vectors `vectors_of` reads and the ids whose full cases `cases_of` reads."""
+    not), each read of the memory's labels page by page (`label_pages`), the ids whose vectors `vectors_of` reads
+    and the ids whose full cases `cases_of` reads."""
 
     def __init__(self, path: Path, *, dimension: int) -> None:
         super().__init__(path, dimension=dimension, background=False)
         self.whole_reads: list[bool] = []
         self.whole_text_reads: list[bool] = []
+        self.label_reads = 0
         self.vector_ids: list[str] = []
         self.text_ids: list[str] = []
 
@@ -42,6 +44,10 @@ class RecordingStore(EdgeCaseStore):
         self.whole_reads.append(with_vectors)
         self.whole_text_reads.append(with_text)
         return super().all_cases(with_vectors=with_vectors, with_text=with_text)
+
+    def label_pages(self) -> Iterator[list[Case]]:
+        self.label_reads += 1
+        return super().label_pages()
 
     def cases_of(self, ids: Sequence[str]) -> list[Case]:
         self.text_ids.extend(ids)
@@ -54,6 +60,7 @@ class RecordingStore(EdgeCaseStore):
     def forget(self) -> None:
         self.whole_reads.clear()
         self.whole_text_reads.clear()
+        self.label_reads = 0
         self.vector_ids.clear()
         self.text_ids.clear()
 
@@ -111,9 +118,9 @@ def test_a_fit_past_the_bound_reads_the_payloads_and_only_the_sample_s_vectors(
                                  repository=ModelRepository(tmp_path / "models"))
     header = classifier.train()
     assert header is not None and header.trained_on == BOUND and classifier.fitted_count == len(cases)
-    assert store.whole_reads == [False], "the fit read every vector of the memory"
+    # the memory's labels once, page by page, into columns; no case of it held whole, no text or vector of it read
+    assert (store.whole_reads, store.label_reads) == ([], 1)
     assert len(store.vector_ids) == BOUND and set(store.vector_ids) == classifier.trained_ids
-    assert store.whole_text_reads == [False], "the fit read every text of the memory"
     assert sorted(store.text_ids) == sorted(store.vector_ids)
     # and the fit got each sampled case whole, with its own vector
     by_id = {c.id: v for c, v in zip(cases, vectors, strict=True)}
@@ -149,8 +156,8 @@ def test_after_a_restart_only_the_trained_and_the_new_cases_vectors_are_read(
     assert again.loaded_version is not None and again.load_check == "memory read"
     assert (again.fits, again.updates, again.last_update_read) == (0, 1, "memory")
     assert new.id in again.trained_ids and again.fitted_count == len(cases) + 1
-    assert not any(store.whole_reads), "every vector of the memory was read"
-    assert not any(store.whole_text_reads), "every text of the memory was read"
+    # the load's check, the rows' rebuild and the update each read the labels as columns, no case whole
+    assert (store.whole_reads, store.label_reads) == ([], 3)
     assert sorted(store.vector_ids) == sorted([*trained, new.id])
     assert sorted(store.text_ids) == sorted([*trained, new.id])
 

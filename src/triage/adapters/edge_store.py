@@ -427,26 +427,35 @@ class EdgeCaseStore:
 
         return gather_cases(ids, chunk=_CHUNK, read=read)
 
-    def all_cases(self, *, with_vectors: bool = True, with_text: bool = True) -> tuple[list[Case], np.ndarray]:
-        cases: list[Case] = []
-        pages: list[np.ndarray] = []
+    def _scroll(self, *, with_vectors: bool, with_text: bool) -> Iterator[list[Any]]:
+        """The live generation's points, a page of `_CHUNK` at a time."""
         offset: Any = None
         payload: Any = True if with_text else qe.PayloadSelector.Exclude(list(TEXT_FIELDS))
-        parse = Case.model_validate if with_text else lite_case
         while True:
             request = qe.ScrollRequest(offset=offset, limit=_CHUNK, with_payload=payload, with_vector=with_vectors)
             with self._handle_lock, _vendor_errors("read cases"):
                 records, offset = self._live().scroll(request)
+            yield records
+            if offset is None:
+                return
+
+    def all_cases(self, *, with_vectors: bool = True, with_text: bool = True) -> tuple[list[Case], np.ndarray]:
+        cases: list[Case] = []
+        pages: list[np.ndarray] = []
+        parse = Case.model_validate if with_text else lite_case
+        for records in self._scroll(with_vectors=with_vectors, with_text=with_text):
             cases.extend(parse(r.payload) for r in records)
             if with_vectors and records:
                 # each page to float32 at once: the vendor's vectors are lists of Python floats (~30 bytes per
                 # number), which for a whole memory would hold ~8x the array's size until the end
                 pages.append(np.asarray([r.vector for r in records], dtype=np.float32).reshape(-1, self.dimension))
-            if offset is None:
-                break
         if not with_vectors:
             return cases, np.zeros((0, self.dimension))
         return cases, (np.concatenate(pages) if pages else np.zeros((0, self.dimension), dtype=np.float32))
+
+    def label_pages(self) -> Iterator[list[Case]]:
+        for records in self._scroll(with_vectors=False, with_text=False):
+            yield [lite_case(r.payload) for r in records]
 
     def revision(self) -> int:
         # no other process can write (the shard is locked), so a counter of writes here is exact

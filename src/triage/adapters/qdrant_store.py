@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -191,23 +191,32 @@ class QdrantCaseStore:
 
         return gather_cases(ids, chunk=_CHUNK, read=read)
 
-    def all_cases(self, *, with_vectors: bool = True, with_text: bool = True) -> tuple[list[Case], np.ndarray]:
-        cases: list[Case] = []
-        vectors: list[list[float]] = []
+    def _scroll(self, *, with_vectors: bool, with_text: bool) -> Iterator[list[Any]]:
+        """The collection's points, a page of 1,024 at a time."""
         offset = None
         payload: Any = True if with_text else models.PayloadSelectorExclude(exclude=list(TEXT_FIELDS))
         while True:
             points, offset = self._client.scroll(
                 self.collection, limit=1024, offset=offset, with_payload=payload, with_vectors=with_vectors
             )
+            yield points
+            if offset is None:
+                return
+
+    def all_cases(self, *, with_vectors: bool = True, with_text: bool = True) -> tuple[list[Case], np.ndarray]:
+        cases: list[Case] = []
+        vectors: list[list[float]] = []
+        for points in self._scroll(with_vectors=with_vectors, with_text=with_text):
             for p in points:
                 cases.append(Case.model_validate(p.payload) if with_text else lite_case(p.payload))
                 if with_vectors:
                     vectors.append(p.vector)  # type: ignore[arg-type]
-            if offset is None:
-                break
         array = np.asarray(vectors, dtype=np.float32) if with_vectors else np.zeros((0, self.dimension))
         return cases, array.reshape(-1, self.dimension) if with_vectors else array
+
+    def label_pages(self) -> Iterator[list[Case]]:
+        for points in self._scroll(with_vectors=False, with_text=False):
+            yield [lite_case(p.payload) for p in points]
 
     def revision(self) -> int:
         # the count catches writes by other processes (server mode); the counter catches relabels here

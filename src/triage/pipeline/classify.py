@@ -31,7 +31,6 @@ the memory by the eval harness).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import threading
 import time
@@ -53,11 +52,12 @@ from triage.errors import NotFound
 from triage.pipeline.fit_cache import FitCache, fingerprint
 from triage.pipeline.inference import lr_proba, tfidf_transform
 from triage.pipeline.lexicon import Lexicon
-from triage.pipeline.model_state import MemorySignature, ModelHeader, ModelRepository, memory_signature
+from triage.pipeline.memory_columns import MemoryColumns, hash_ids, id_hashes
+from triage.pipeline.model_state import MemorySignature, ModelHeader, ModelRepository
 from triage.ports import CaseStore, StoreChanges
 
 __all__ = ["FitListener", "FitResult", "LabelModel", "LocalClassifier", "LocalPrediction", "SavedClassifier",
-           "bounded_sample"]
+           "bounded_sample", "hash_ids", "id_hashes"]
 
 log = logging.getLogger(__name__)
 
@@ -499,17 +499,6 @@ class SavedClassifier:
     incremental_cases: int = 0  # cases added by incremental updates since the last full fit
 
 
-def hash_ids(ids: Sequence[str]) -> np.ndarray:
-    """A stable 64-bit hash of each id, in order (stable across processes, unlike `hash`)."""
-    return np.fromiter((int.from_bytes(hashlib.blake2b(i.encode(), digest_size=8).digest(), "little", signed=True)
-                        for i in ids), dtype=np.int64, count=len(ids))
-
-
-def id_hashes(cases: Sequence[Case]) -> np.ndarray:
-    """`hash_ids` of the cases' ids."""
-    return hash_ids([c.id for c in cases])
-
-
 ProgressHook = Callable[[str, float], None]  # (what is being done, share done 0..1)
 
 NEIGHBOUR_CHUNK = 512  # tickets per store search when collecting out-of-fold neighbours
@@ -644,8 +633,8 @@ class LocalClassifier:
         if token is not None and self._store.same_content(token):
             same_memory, self.load_check = True, "store token"
         else:
-            cases, _ = self._store.all_cases(with_vectors=False, with_text=False)  # the labels are what it signs
-            same_memory, self.load_check = loaded[0].memory == memory_signature(cases), "memory read"
+            # the labels are what it signs
+            same_memory, self.load_check = loaded[0].memory == MemoryColumns.read(self._store).signature, "memory read"
         if not self._adopt(*loaded):
             return
         header, saved = loaded
@@ -708,9 +697,8 @@ class LocalClassifier:
             with self._lock:
                 if self._training is None:
                     t0 = time.perf_counter()
-                    # labels only; the trained cases' texts and vectors are read by id
-                    cases, _ = self._store.all_cases(with_vectors=False, with_text=False)
-                    self._training = self._rebuild_training(cases, id_hashes(cases), self._state[0])
+                    # the ids only; the trained cases' texts and vectors are read by id
+                    self._training = self._rebuild_training(MemoryColumns.read(self._store), self._state[0])
                     log.info("local classifier training rows rebuilt", extra={
                         "rows": self._training.x.shape[0] if self._training is not None else 0,
                         "seconds": round(time.perf_counter() - t0, 2)})
@@ -747,21 +735,20 @@ class LocalClassifier:
                 revision = delta.revision
                 training = self._training
                 read_s = time.perf_counter() - t0
-            else:  # the payloads of the whole memory; vectors only of the new cases and, after a restart, the trained
-                cases, _ = self._store.all_cases(with_vectors=False, with_text=False)
-                hashes = id_hashes(cases)
-                is_new = ~np.isin(hashes, self._memory_hashes)
-                new = np.flatnonzero(is_new)
-                old_cases = [c for c, fresh in zip(cases, is_new, strict=True) if not fresh]
-                if len(old_cases) != len(self._memory_hashes) or memory_signature(old_cases) != self._signature:
-                    return False
-                new_cases, new_hashes = self._store.cases_of([cases[int(i)].id for i in new]), hashes[new]
+            else:  # the columns of the whole memory; vectors only of the new cases and, after a restart, the trained
+                memory = MemoryColumns.read(self._store)
+                new = np.flatnonzero(~np.isin(memory.hashes, self._memory_hashes))
+                if len(memory) - len(new) != len(self._memory_hashes):
+                    return False  # cases removed
+                new_cases, new_hashes = self._store.cases_of([memory.ids[int(i)] for i in new]), memory.hashes[new]
+                if memory.signature.minus(new_cases) != self._signature:
+                    return False  # cases relabelled
                 if not self._within_update_budget(len(new_cases)):
                     return False  # before reading any vector: a full refit reads its own
                 new_vectors = self._store.vectors_of([c.id for c in new_cases])
                 read_s = time.perf_counter() - t0
-                training = self._training or self._rebuild_training(cases, hashes, self._state[0])
-                del cases
+                training = self._training or self._rebuild_training(memory, self._state[0])
+                del memory
             if training is None:
                 return False
             # the memory is the one the heads saw plus the new cases (checked above): extend, never rehash it all
@@ -833,21 +820,20 @@ class LocalClassifier:
             return None
         return self._store.changes_since(self._fitted_revision)
 
-    def _rebuild_training(self, cases: list[Case], hashes: np.ndarray,
-                          ngrams: TfidfVectorizer | None) -> _TrainingRows | None:
-        """The kept training rows after a restart: the loaded fit's trained cases, found by their id hashes among
-        `cases` (payloads), and only their vectors read from the store."""
+    def _rebuild_training(self, memory: MemoryColumns, ngrams: TfidfVectorizer | None) -> _TrainingRows | None:
+        """The kept training rows after a restart: the loaded fit's trained cases, found by their id hashes in the
+        memory's columns, and only their cases and vectors read from the store."""
         if self._trained_hashes is None:
             return None
-        rows = np.flatnonzero(np.isin(hashes, self._trained_hashes))
+        rows = np.flatnonzero(np.isin(memory.hashes, self._trained_hashes))
         if len(rows) != len(self._trained_hashes):
             return None
         try:
-            trained = self._store.cases_of([cases[int(i)].id for i in rows])  # `cases` may be payload-lite
+            trained = self._store.cases_of([memory.ids[int(i)] for i in rows])
             vectors = self._store.vectors_of([c.id for c in trained])
-        except NotFound:  # a trained case gone since the payloads were read: the next full refit sees the memory
+        except NotFound:  # a trained case gone since the columns were read: the next full refit sees the memory
             return None
-        return self._training_rows(trained, vectors, hashes[rows], ngrams)
+        return self._training_rows(trained, vectors, memory.hashes[rows], ngrams)
 
     def _training_rows(self, cases: list[Case], vectors: np.ndarray, hashes: np.ndarray,
                        ngrams: TfidfVectorizer | None) -> _TrainingRows:
@@ -869,20 +855,21 @@ class LocalClassifier:
             t0 = time.perf_counter()
             report("reading the memory", 0.0)
             token = self._store.content_token()  # before the read: see _update_heads
-            # the labels only (no text): the sample is drawn from them, and only its texts and vectors are read (a
-            # bounded fit holds a bounded number of texts and vectors at any memory size)
-            cases, _ = self._store.all_cases(with_vectors=False, with_text=False)
-            signature = memory_signature(cases)
+            # the memory's columns (ids, categories, signature; no case held whole): the sample is drawn from them,
+            # and only its cases and vectors are read (a bounded fit holds a bounded number of texts and vectors at
+            # any memory size)
+            memory = MemoryColumns.read(self._store)
+            signature = memory.signature
             if not force and self.repository is not None and not self.pinned and self._saved_fit_of(signature):
-                self._fitted_revision, self._fitted_count = revision, len(cases)
+                self._fitted_revision, self._fitted_count = revision, len(memory)
                 self.loaded_version = self.repository.current()
                 report("done", 1.0)
                 return None
-            hashes = id_hashes(cases)
+            hashes = memory.hashes
             new = (np.flatnonzero(~np.isin(hashes, self._memory_hashes)) if self._memory_hashes is not None
                    else np.zeros(0, dtype=np.int64))
-            rows = bounded_sample([c.category for c in cases], self.max_training_cases, self._seed, keep=new)
-            sample = self._store.cases_of([cases[int(i)].id for i in rows])
+            rows = bounded_sample(memory.categories, self.max_training_cases, self._seed, keep=new)
+            sample = self._store.cases_of([memory.ids[int(i)] for i in rows])
             vectors = self._store.vectors_of([c.id for c in sample])
             # what the fit reads: the sample (its rows, and its payloads through the signature), the sample's
             # vectors, and the rest of the memory (the out-of-fold neighbours) through the signature, as a saved fit
@@ -899,7 +886,7 @@ class LocalClassifier:
                     log.exception("a stage could not calibrate on the new memory; keeping its previous state")
             # one assignment, so a concurrent predict never pairs new models with old features
             self._state = (ngrams, models)
-            self._fitted_revision, self._fitted_count = revision, len(cases)
+            self._fitted_revision, self._fitted_count = revision, len(memory)
             self._memory_hashes = np.sort(hashes)
             self._trained_hashes = np.sort(hashes[rows])
             self._incremental_cases = 0
@@ -907,14 +894,14 @@ class LocalClassifier:
             self._store_token = token
             # the service keeps the training rows for incremental updates (evals and the CLI never update)
             self._training = None
-            if self._background and self.incremental_share > 0 and len(cases):
+            if self._background and self.incremental_share > 0 and len(memory):
                 x = built.get("x")
                 self._training = (_TrainingRows(x=x, y=self._label_columns(sample), hashes=self._trained_hashes)
                                   if x is not None else self._training_rows(sample, vectors, hashes[rows], ngrams))
             self.trained_ids = frozenset(c.id for c in sample)
             self.fits += 1
             self.last_fit_seconds = time.perf_counter() - t0
-            log.info("local classifier fitted", extra={"cases": len(cases), "trained_on": len(sample),
+            log.info("local classifier fitted", extra={"cases": len(memory), "trained_on": len(sample),
                                                        "labels": list(self.labels),
                                                        # the regularisation each label's head chose (_choose_c)
                                                        "c": {k: m.model.C for k, m in models.items() if m.model},

@@ -69,6 +69,11 @@ class MemorySignature:
         return MemorySignature(cases=self.cases + len(cases),
                                digest=f"{(int(self.digest, 16) + _digest_sum(cases)) % _MODULUS:064x}")
 
+    def minus(self, cases: list[Case]) -> MemorySignature:
+        """The signature of this memory without `cases` (each of them in it)."""
+        return MemorySignature(cases=self.cases - len(cases),
+                               digest=f"{(int(self.digest, 16) - _digest_sum(cases)) % _MODULUS:064x}")
+
 
 def _case_key(c: Case) -> bytes:
     # `also` and `unknown` only when a case has some: a case without keeps the key it had before they existed
