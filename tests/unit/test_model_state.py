@@ -45,7 +45,9 @@ def test_the_memory_s_columns_read_page_by_page_are_those_of_its_cases_in_one_li
     cases = [case(i, (["spam", "scam_fraud", "hate_speech"][i % 3] + " ")[:-1]) for i in range(10)]
     assert len({id(c.category) for c in cases}) == 10
     cases[4] = cases[4].model_copy(update={"also": ["spam"], "extra": {"toxicity": "1"}})
-    columns = MemoryColumns.of([cases[:3], cases[3:7], [], cases[7:]])
+    read: list[int] = []
+    columns = MemoryColumns.of([cases[:3], cases[3:7], [], cases[7:]], read.append)
+    assert read == [3, 7, 7, 10]  # cases read so far, after each page (a progress bar's steps)
     assert len(columns) == 10 and columns.ids == [c.id for c in cases]
     assert columns.hashes.tolist() == id_hashes(cases).tolist()
     assert columns.categories == [c.category for c in cases]

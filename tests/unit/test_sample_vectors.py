@@ -116,8 +116,12 @@ def test_a_fit_past_the_bound_reads_the_payloads_and_only_the_sample_s_vectors(
     listener = RecordingListener()
     classifier = LocalClassifier(store, max_training_cases=BOUND, listener=listener,
                                  repository=ModelRepository(tmp_path / "models"))
-    header = classifier.train()
+    steps: list[tuple[str, float]] = []
+    header = classifier.train(progress=lambda what, done: steps.append((what, done)))
     assert header is not None and header.trained_on == BOUND and classifier.fitted_count == len(cases)
+    # the read of the memory moves `triage model train`'s bar, page by page, up to where the fitting starts
+    assert [done for what, done in steps if what == "reading the memory"] == [0.0, 0.05]
+    assert [done for _, done in steps] == sorted(done for _, done in steps) and steps[-1] == ("done", 1.0)
     # the memory's labels once, page by page, into columns; no case of it held whole, no text or vector of it read
     assert (store.whole_reads, store.label_reads) == ([], 1)
     assert len(store.vector_ids) == BOUND and set(store.vector_ids) == classifier.trained_ids

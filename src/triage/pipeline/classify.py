@@ -858,7 +858,9 @@ class LocalClassifier:
             # the memory's columns (ids, categories, signature; no case held whole): the sample is drawn from them,
             # and only its cases and vectors are read (a bounded fit holds a bounded number of texts and vectors at
             # any memory size)
-            memory = MemoryColumns.read(self._store)
+            total = max(1, self._store.count())  # a million cases take the better part of a minute to read
+            memory = MemoryColumns.read(
+                self._store, lambda read: report("reading the memory", 0.05 * min(1.0, read / total)))
             signature = memory.signature
             if not force and self.repository is not None and not self.pinned and self._saved_fit_of(signature):
                 self._fitted_revision, self._fitted_count = revision, len(memory)

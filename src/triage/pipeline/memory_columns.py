@@ -12,7 +12,7 @@ Held as columns it is ~110 bytes a case. The store hands the cases over a page a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,8 +48,9 @@ class MemoryColumns:
         return len(self.ids)
 
     @classmethod
-    def of(cls, pages: Iterable[Sequence[Case]]) -> MemoryColumns:
-        """The columns of cases given a page (a sequence of cases) at a time."""
+    def of(cls, pages: Iterable[Sequence[Case]], progress: Callable[[int], None] | None = None) -> MemoryColumns:
+        """The columns of cases given a page (a sequence of cases) at a time; `progress(cases read so far)` after
+        each page."""
         ids: list[str] = []
         categories: list[str] = []
         hashes: list[np.ndarray] = []
@@ -61,10 +62,12 @@ class MemoryColumns:
             categories.extend(names.setdefault(c.category, c.category) for c in cases)
             hashes.append(id_hashes(cases))
             signature = signature.plus(cases)
+            if progress is not None:
+                progress(len(ids))
         return cls(ids=ids, hashes=np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.int64),
                    categories=categories, signature=signature)
 
     @classmethod
-    def read(cls, store: CaseStore) -> MemoryColumns:
+    def read(cls, store: CaseStore, progress: Callable[[int], None] | None = None) -> MemoryColumns:
         """The whole memory of `store`, read page by page without the texts."""
-        return cls.of(store.label_pages())
+        return cls.of(store.label_pages(), progress)
