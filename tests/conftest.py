@@ -253,6 +253,24 @@ def seeded_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Path:
     return root
 
 
+def labelled_store(x: Any, labels: Any, prefix: str = "r") -> Any:
+    """An edge store holding one case per row of `x` (unit-normalised as its vector), of category `labels[i]` (a, b
+    or c) and the matching risk (low, medium, high): a memory whose category and risk heads learn the same labels."""
+    import numpy as np  # here, not at the top: the thread settings above must come before numpy is imported
+
+    from triage.adapters.edge_store import EdgeCaseStore
+    from triage.domain.cases import Case, case_id_for
+
+    dense = x.toarray()
+    vectors = (dense / np.linalg.norm(dense, axis=1, keepdims=True)).astype(np.float32)
+    to_risk = {"a": "low", "b": "medium", "c": "high"}
+    cases = [Case(id=case_id_for(f"{prefix}{i}"), key=f"{prefix}{i}", text=f"post {i}", category=str(v),
+                  risk=to_risk[str(v)]) for i, v in enumerate(labels)]
+    store = EdgeCaseStore.temporary(dimension=vectors.shape[1], collection="t")
+    store.upsert(cases, vectors)
+    return store
+
+
 def create_key(comps: Components, role: str = "service", name: str = "test") -> str:
     from triage.services.keys import Role
     from triage.services.keys import create_key as _create

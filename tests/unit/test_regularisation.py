@@ -11,8 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from triage.adapters.edge_store import EdgeCaseStore
-from triage.domain.cases import Case, case_id_for
+from tests.conftest import labelled_store
 from triage.pipeline.classify import C_GRID, DEFAULT_C, LocalClassifier, _choose_c, _expand, _fit_lr
 
 
@@ -68,13 +67,7 @@ def test_the_classifier_chooses_the_category_heads_c_on_its_memory_and_keeps_the
     uninformative dimensions: the category head is fitted with the chosen (stronger) regularisation, the risk head
     (the same labels as risk levels) with the constant."""
     x, y = _memory(300, informative=3, noise_dims=200, flip=0.5, seed=5)
-    dense = x.toarray()
-    vectors = (dense / np.linalg.norm(dense, axis=1, keepdims=True)).astype(np.float32)
-    to_risk = {"a": "low", "b": "medium", "c": "high"}
-    cases = [Case(id=case_id_for(f"r{i}"), key=f"r{i}", text=f"post {i}", category=str(v), risk=to_risk[str(v)])
-             for i, v in enumerate(y)]
-    store = EdgeCaseStore.temporary(dimension=vectors.shape[1], collection="t")
-    store.upsert(cases, vectors)
+    store = labelled_store(x, y)
     classifier = LocalClassifier(store, labels=("category", "risk"), seed=11)
     classifier.ensure_fitted()
     models = classifier._state[1]

@@ -6,8 +6,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
-from triage.adapters.edge_store import EdgeCaseStore
-from triage.domain.cases import Case, case_id_for
+from tests.conftest import labelled_store
 from triage.pipeline.classify import HEAD_TOL, LocalClassifier, _fit_lr, _warm_lr
 
 
@@ -55,14 +54,8 @@ def test_a_full_fit_leaves_its_heads_at_the_warm_fits_tolerance() -> None:
     """Real parts: the edge store and the local classifier; the heads a full fit leaves behind (the ones the
     incremental updates start from) were fitted at HEAD_TOL, not at the default."""
     x, labels = _noisy_rows(200)
-    dense = x.toarray()
-    vectors = (dense / np.linalg.norm(dense, axis=1, keepdims=True)).astype(np.float32)
-    to_risk = {"a": "low", "b": "medium", "c": "high"}
-    cases = [Case(id=case_id_for(f"w{i}"), key=f"w{i}", text=f"post {i}", category=str(v), risk=to_risk[str(v)])
-             for i, v in enumerate(labels)]
-    store = EdgeCaseStore.temporary(dimension=vectors.shape[1], collection="t")
+    store = labelled_store(x, labels, prefix="w")
     try:
-        store.upsert(cases, vectors)
         classifier = LocalClassifier(store, labels=("category", "risk"), seed=11)
         classifier.ensure_fitted()
         heads = {label: model.model for label, model in classifier._state[1].items()}
