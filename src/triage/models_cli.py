@@ -90,8 +90,11 @@ def finetune_model(settings: Settings, *, budget_minutes: float | None = None, o
     finally:
         store.close()
     signature = memory_signature(cases)
+    # the encoder learns the categories: a case without one (it only rules some out) is not a training example
+    named = [i for i, c in enumerate(cases) if c.category is not None]
+    cases, vectors = [cases[i] for i in named], vectors[named]
     return finetune_embedder(
-        texts=[c.text for c in cases], categories=[c.category for c in cases], vectors=vectors,
+        texts=[c.text for c in cases], categories=[c.category or "" for c in cases], vectors=vectors,
         base_model=str(getattr(embedder, "source", settings.embedding.model)),
         base_name=str(getattr(embedder, "name", settings.embedding.model)),
         out_root=out_root or settings.data_dir / "models", options=options,

@@ -116,7 +116,7 @@ def _suite(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_memory_category_from_flags_leaves_unknown_rows_out(tmp_path: Path) -> None:
+def test_memory_category_from_flags_leaves_unknown_rows_without_a_category(tmp_path: Path) -> None:
     suite = load_suite(_suite(tmp_path, "name: t\ndataset: d.jsonl\nmemory_split: {folds: 2}\n"
                                         "memory_category: from_flags\nfields: {text: t}\n"
                                         "flags: {A: {categories: [self_harm]}, B: {categories: [spam]}}\n"))
@@ -127,6 +127,13 @@ def test_memory_category_from_flags_leaves_unknown_rows_out(tmp_path: Path) -> N
     assert suite.memory_category(pos) == "self_harm"
     assert suite.memory_category(unknown) is None  # A is unknown: not a known negative
     assert suite.memory_category(negative) == "no_violation"
+    # ... so its memory row has no category: it rules spam out (B is 0) and leaves self_harm and no_violation open
+    assert suite.memory_row(unknown) == {"id": unknown.id, "text": "y", "category": None, "language": None,
+                                         "unknown": ["self_harm", "no_violation"]}
+    nothing = suite.normalise({"t": "w"}, 3)  # every flag missing: it rules nothing out, it is no memory row
+    assert suite.memory_row(nothing) is None
+    row = suite.memory_row(pos)
+    assert row is not None and row["category"] == "self_harm"
 
 
 def test_a_conjunction_flag_gives_its_rows_every_category_and_scores_the_product(tmp_path: Path) -> None:

@@ -7,11 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
+from alembic import command as migrations
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from tests.conftest import SEED_FILE, settings_for
 from triage.cli import app
-from triage.services.cases import FieldMap, import_cases, read_rows
+from triage.db.session import alembic_config
+from triage.services.cases import FieldMap, export_cases, import_cases, read_rows
 
 
 @pytest.fixture
@@ -96,6 +99,35 @@ def test_import_is_batched_resumable_and_skips_duplicates(tmp_path: Path, make_c
     es = comps.store.search(comps.embedder.embed(["no puedo entrar a mi cuenta"])[0], limit=3,
                             filters={"language": "es"})
     assert es and all(h.case.language == "es" for h in es)
+
+
+def test_a_row_without_a_category_is_stored_exported_and_a_downgrade_that_cannot_hold_it_refuses(
+    tmp_path: Path, db_url: str, make_components
+) -> None:
+    """A partially labelled row (no category, the categories it leaves open in `unknown`) on SQLite and PostgreSQL:
+    imported with no category and no risk, exported as it came; the schema before 0008 cannot hold it, so a
+    downgrade refuses instead of dropping it."""
+    comps = make_components(settings_for(tmp_path, db_url))
+    rows = [{"id": "p1", "text": "a post whose labels say only: not violent", "unknown": "hate_speech,no_violation"},
+            {"id": "l1", "text": "buy followers cheap, dm me", "category": "spam"}]
+    report = import_cases(rows, fields=FieldMap(), store=comps.store, embedder=comps.embedder,
+                          sessions=comps.sessions, source="import")
+    assert report.imported == 2 and report.invalid == 0
+    with comps.sessions() as session:
+        exported = {r["key"]: r for r in export_cases(session)}
+    assert exported["import:p1"]["category"] is None and exported["import:p1"]["risk"] is None
+    assert exported["import:p1"]["unknown"] == ["hate_speech", "no_violation"]
+    assert exported["import:l1"]["category"] == "spam" and exported["import:l1"]["risk"] == "low"
+    comps.close()
+    cfg = alembic_config(db_url)
+    with pytest.raises(RuntimeError, match="1 cases have no category"):
+        migrations.downgrade(cfg, "0007_case_unknown")
+    engine = comps.engine
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM cases WHERE category IS NULL")).scalar_one() == 1
+        conn.execute(text("DELETE FROM cases WHERE category IS NULL"))
+    migrations.downgrade(cfg, "0007_case_unknown")
+    migrations.upgrade(cfg, "head")
 
 
 def test_a_bad_policy_file_stops_start_up_naming_the_line(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -171,3 +171,25 @@ def test_a_score_just_below_the_hit_threshold_is_a_near_miss_at_least_high_with_
     assert SEVERITY[d["risk"]["level"]] >= SEVERITY["high"]
     [near] = [r for r in d["reasons"] if r.startswith("critical_near_miss")]
     assert "(child_safety)" in near and "below the hit threshold" in near
+
+
+def test_a_case_without_a_category_that_leaves_a_critical_one_open_is_never_a_harmless_example(
+    tmp_path: Path, seeded_dir: Path, make_components: Any
+) -> None:
+    """Partially labelled cases (no category; `unknown` lists what their labels leave open) are negatives of the
+    critical detector only when they rule out every critical category: one that might be a self-harm post is left
+    out, never taught as harmless."""
+    from triage.services.cases import FieldMap, import_cases
+
+    _, comps = _seeded_app(tmp_path, seeded_dir, make_components)
+    detector = comps.pipeline.critical
+    assert detector is not None
+    labelled = comps.store.count()
+    rows = [{"id": f"open-{i}", "text": f"{FRIEND_TONIGHT}, clip {i}", "unknown": "self_harm,no_violation"}
+            for i in range(3)]
+    rows.append({"id": "closed", "text": "buy followers cheap, link in bio", "unknown": "spam,no_violation"})
+    assert set(detector.categories) & {"self_harm"} and "spam" not in detector.categories
+    import_cases(rows, fields=FieldMap(), store=comps.store, embedder=comps.embedder, sessions=comps.sessions,
+                 source="import")
+    comps.pipeline.classifier.train()  # the detector is fitted with the full fits (as `triage model train` runs)
+    assert detector.state.fitted_on == labelled + 1  # the seed's cases and the one that rules them all out

@@ -130,6 +130,24 @@ def test_a_payload_lite_read_keeps_every_label_and_cases_of_reads_whole_cases(
         store.cases_of([cases[1].id, case_id_for("never-written")])
 
 
+def test_a_case_without_a_category_is_kept_and_read_but_never_a_search_hit(store: CaseStore) -> None:
+    """It only rules categories out (`Case.category is None`): the memory holds it for the one-vs-rest heads, and
+    search, filtered or not, one vector or many, gives the labelled cases only."""
+    cases, vectors = make_cases(6)
+    unnamed = [Case(id=case_id_for(f"unnamed-{i}"), key=f"unnamed-{i}", text=f"post {i}", language="en",
+                    unknown=["spam", "fraud"]) for i in range(6)]
+    store.upsert(cases + unnamed, np.vstack([vectors, vectors]))  # each at the very place of a labelled one
+    assert store.count() == 12
+    assert store.cases_of([unnamed[2].id]) == [unnamed[2]]
+    paged = {c.id: c for page in store.label_pages() for c in page}
+    assert paged[unnamed[0].id].category is None and paged[unnamed[0].id].unknown == ["spam", "fraud"]
+    hits = store.search(vectors[0], limit=12)
+    assert len(hits) == 6 and all(h.case.category is not None for h in hits)
+    assert len(store.search(vectors[0], limit=12, filters={"language": "en"})) == 2
+    for row in store.search_many(vectors, limit=12):
+        assert len(row) == 6 and all(h.case.category is not None for h in row)
+
+
 def test_label_pages_give_every_case_once_payload_lite_a_page_at_a_time(store: CaseStore) -> None:
     cases, vectors = make_cases(2_100)  # more than two pages of 1,024
     cases = [c.model_copy(update={"final_reply": f"reply {i}"}) for i, c in enumerate(cases)]

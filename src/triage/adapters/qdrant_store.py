@@ -146,6 +146,13 @@ class QdrantCaseStore:
                 must.append(models.FieldCondition(key=key, match=models.MatchValue(value=value)))
         return models.Filter(must=must)
 
+    @classmethod
+    def _search_filter(cls, filters: dict[str, Any] | None) -> models.Filter:
+        """`filters`, and never a case without a category: it only rules categories out, it is no similar case."""
+        unnamed = models.IsNullCondition(is_null=models.PayloadField(key="category"))
+        base = cls._filter(filters)
+        return models.Filter(must=base.must if base is not None else None, must_not=[unnamed])
+
     @staticmethod
     def _hit(point: models.ScoredPoint) -> CaseHit:
         return CaseHit(case=Case.model_validate(point.payload), similarity=float(point.score))
@@ -155,7 +162,7 @@ class QdrantCaseStore:
             self.collection,
             query=vector.tolist(),
             limit=limit,
-            query_filter=self._filter(filters),
+            query_filter=self._search_filter(filters),
             with_payload=True,
         )
         return [self._hit(p) for p in result.points]
@@ -163,7 +170,9 @@ class QdrantCaseStore:
     def search_many(self, vectors: np.ndarray, *, limit: int) -> list[list[CaseHit]]:
         if len(vectors) == 0:
             return []
-        requests = [models.QueryRequest(query=v.tolist(), limit=limit, with_payload=True) for v in vectors]
+        labelled = self._search_filter(None)
+        requests = [models.QueryRequest(query=v.tolist(), limit=limit, filter=labelled, with_payload=True)
+                    for v in vectors]
         responses = self._client.query_batch_points(self.collection, requests=requests)
         return [[self._hit(p) for p in r.points] for r in responses]
 

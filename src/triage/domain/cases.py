@@ -9,7 +9,7 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from triage.domain.tickets import Channel, ReporterType, check_text
 
@@ -42,14 +42,17 @@ class Case(BaseModel):
     key: str = Field(description="source key: an external id, or a content hash")
     text: str
     language: str | None = None
-    category: str
+    category: str | None = Field(default=None, description=(
+        "the case's (first) category; None only for a case whose labels rule categories out without naming one "
+        "(partially labelled data: every category not in `unknown` is known not to apply). Such a case teaches "
+        "only the one-vs-rest heads, as a negative; the vote, the category model and the drafts skip it"))
     also: list[str] = Field(default_factory=list, description=(
         "secondary categories: the case is also these (a post can be hateful and threatening); the one-vs-rest "
         "heads learn from them"))
     unknown: list[str] = Field(default_factory=list, description=(
         "categories this case's labels say nothing about (partially labelled data: the source did not ask); the "
         "one-vs-rest heads and their calibration leave the case out for these, instead of counting it a negative"))
-    risk: str
+    risk: str | None = Field(default=None, description="the case's risk level; None only for a case without a category")
     queue: str | None = None
     channel: str | None = None
     reporter_type: str | None = None
@@ -58,6 +61,23 @@ class Case(BaseModel):
     status: str = "accepted"
     source: str = "import"
     extra: dict[str, str] = Field(default_factory=dict, description="other labels, e.g. learned ones")
+
+    @model_validator(mode="after")
+    def _labelled_or_ruling_out(self) -> Case:
+        if self.category is None:
+            if self.also:
+                raise ValueError("a case without a category has no secondary ones: name the first as `category`")
+            if not self.unknown:
+                raise ValueError("a case without a category needs `unknown`: the categories its labels leave open "
+                                 "(the others are ruled out)")
+        elif self.risk is None:
+            raise ValueError("a case with a category needs a risk")
+        return self
+
+    @property
+    def labelled(self) -> bool:
+        """Whether the case names a category (False: it only rules categories out)."""
+        return self.category is not None
 
     @staticmethod
     def content_key(text: str) -> str:

@@ -349,12 +349,14 @@ def _finetuned_embedder(*, settings: Settings, base: Embedder, memory: list[dict
         for row in memory:
             try:
                 # the fold's import names its cases by `source` too: the same ids (`triage-trained.npy`)
-                cases.append(row_to_case(row, FieldMap(), source=source))
-                rows.append(row)
+                case = row_to_case(row, FieldMap(), source=source)
             except ValueError:  # no text or no category: not imported either
                 continue
+            if case.category is not None:  # a case without one only rules categories out: nothing to learn here
+                cases.append(case)
+                rows.append(row)
         signature = memory_signature(cases)
-        targets, target = finetune_targets(rows, [c.category for c in cases], learned)
+        targets, target = finetune_targets(rows, [c.category or "" for c in cases], learned)
         try:
             model_dir, manifest = finetune_embedder(
                 texts=[c.text for c in cases], categories=targets, vectors=None, target=target,

@@ -293,8 +293,22 @@ class Suite:
 
     def memory_row(self, example: Example) -> dict[str, Any] | None:
         category = self.memory_category(example)
-        if category is None or not example.text.strip():
+        if not example.text.strip():
             return None
+        if category is None:
+            # from flags, no positive one and some missing: a case without a category that rules out the categories
+            # of the flags present and 0 (it teaches the one-vs-rest heads only); one that rules nothing out is left out
+            if self.spec.memory_category != "from_flags" or "category" in self.spec.labels:
+                return None
+            # left open: the flags' categories it says nothing about, and no_violation (it may be harmless); the
+            # categories a memory from flags can hold are those and no_violation, so the rest are ruled out
+            unknown = [*self._unknown_categories(example, set()), "no_violation"]
+            ruled_out = {c for flag in self.spec.flags.values() if not (flag.any_of or flag.match == "all")
+                         for c in flag.categories} - set(unknown)
+            if not ruled_out:
+                return None
+            return {"id": example.id, "text": example.text, "category": None, "unknown": unknown,
+                    "language": example.language}
         row: dict[str, Any] = {"id": example.id, "text": example.text, "category": category,
                                "language": example.language, "final_reply": example.reference}
         if self.spec.memory_category == "from_flags":  # every positive flag's category: a post can be several

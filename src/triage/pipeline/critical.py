@@ -638,8 +638,17 @@ class CriticalDetector:
             full[rows] = matrix
             probs = np.stack([full[:, classes.index(c)] if c in classes else np.zeros(len(fit.cases), np.float32)
                               for c in self.categories], axis=1)
-        self.fit(vectors=fit.vectors, texts=[c.text for c in fit.cases], categories=[c.category for c in fit.cases],
-                 classifier_probabilities=probs, risks=[c.risk for c in fit.cases])
+        # a case without a category is a negative here only when its labels rule out every critical category; one
+        # that leaves a critical category open might be a positive, so it stays out (never counted as harmless)
+        critical = set(self.categories)
+        keep = np.array([c.category is not None or not critical & set(c.unknown) for c in fit.cases], dtype=bool)
+        cases, vectors = fit.cases, fit.vectors
+        if not keep.all():
+            probs = probs[keep] if probs is not None else None
+            cases, vectors = [c for c, k in zip(fit.cases, keep, strict=True) if k], np.asarray(fit.vectors)[keep]
+        self.fit(vectors=vectors, texts=[c.text for c in cases],
+                 categories=[c.category or "" for c in cases], classifier_probabilities=probs,
+                 risks=[c.risk or "" for c in cases])
 
     # -- deciding --------------------------------------------------------------------------------
     def scores(self, vectors: np.ndarray | None, texts: Sequence[str]) -> np.ndarray:

@@ -59,7 +59,7 @@ class MemoryColumns:
         for page in pages:
             cases = list(page)
             ids.extend(c.id for c in cases)
-            categories.extend(names.setdefault(c.category, c.category) for c in cases)
+            categories.extend(names.setdefault(c.category or "", c.category or "") for c in cases)  # "": none
             hashes.append(id_hashes(cases))
             signature = signature.plus(cases)
             if progress is not None:

@@ -132,22 +132,29 @@ def _language_of(text: str, detector: LanguageDetector) -> str | None:
 def row_to_case(row: dict[str, Any], fields: FieldMap, *, source: str, extra_labels: Iterable[str] = (),
                 detector: LanguageDetector = DEFAULT_DETECTOR) -> Case:
     text = fields.value(row, "text")
-    category = fields.value(row, "category")
-    if not text or not category:
-        raise ValueError("row has no text or no category")
+    category = str(fields.value(row, "category") or "").strip() or None
+    values = {f: fields.value(row, f) for f in CASE_FIELDS if f not in ("text", "id", "category")}
+    if not text:
+        raise ValueError("row has no text")
+    if category is None and not values.get("unknown"):
+        # a row without a category is a partially labelled one only when it says which categories it leaves open
+        raise ValueError("row has no category (and no `unknown` categories: it rules nothing out)")
     redacted = redact(str(text)).text
     source_id = fields.value(row, "id")
     key = f"{source}:{source_id}" if source_id else Case.content_key(redacted)
-    values = {f: fields.value(row, f) for f in CASE_FIELDS if f not in ("text", "id", "category")}
-    also = _categories(values.get("also"), field="also", besides=[str(category)])
+    besides = [category] if category else []
+    also = _categories(values.get("also"), field="also", besides=besides)
+    risk = values.get("risk")
     return Case(
         id=case_id_for(key),
         key=key,
         text=redacted,
-        category=str(category),
+        category=category,
         also=also,
-        unknown=_categories(values.get("unknown"), field="unknown", besides=[str(category), *also]),
-        risk=str(values.get("risk") or "low"),
+        unknown=_categories(values.get("unknown"), field="unknown", besides=[*besides, *also]),
+        # a labelled row without a risk: low (its category's floor raises it where the policy says so); a row without
+        # a category: no risk either, it teaches only the one-vs-rest heads
+        risk=str(risk) if risk else ("low" if category else None),
         language=values.get("language") or _language_of(redacted, detector),
         queue=values.get("queue"),
         channel=values.get("channel"),
