@@ -130,9 +130,11 @@ def test_a_payload_lite_read_keeps_every_label_and_cases_of_reads_whole_cases(
         store.cases_of([cases[1].id, case_id_for("never-written")])
 
 
-def test_a_case_without_a_category_is_kept_and_read_but_never_a_search_hit(store: CaseStore) -> None:
+def test_a_case_without_a_category_is_kept_and_read_but_never_a_search_hit(backend: Backend, store: CaseStore
+                                                                           ) -> None:
     """It only rules categories out (`Case.category is None`): the memory holds it for the one-vs-rest heads, and
-    search, filtered or not, one vector or many, gives the labelled cases only."""
+    search, filtered or not, one vector or many, gives the labelled cases only, also after a reopen (local mode
+    applies the condition only to a collection that has such cases: it finds out on its first search)."""
     cases, vectors = make_cases(6)
     unnamed = [Case(id=case_id_for(f"unnamed-{i}"), key=f"unnamed-{i}", text=f"post {i}", language="en",
                     unknown=["spam", "fraud"]) for i in range(6)]
@@ -146,6 +148,11 @@ def test_a_case_without_a_category_is_kept_and_read_but_never_a_search_hit(store
     assert len(store.search(vectors[0], limit=12, filters={"language": "en"})) == 2
     for row in store.search_many(vectors, limit=12):
         assert len(row) == 6 and all(h.case.category is not None for h in row)
+    store.close()
+    again = backend.open()
+    nearest = again.search(vectors[1], limit=6)  # the 6 labelled ones, not 3 of them and their unnamed twins
+    assert len(nearest) == 6 and nearest[0].case.id == cases[1].id
+    assert all(len(row) == 6 for row in again.search_many(vectors[:2], limit=6))
 
 
 def test_label_pages_give_every_case_once_payload_lite_a_page_at_a_time(store: CaseStore) -> None:
