@@ -66,6 +66,19 @@ def test_a_plausible_critical_category_lends_its_floor() -> None:
     assert [r.code for r in d.reasons] == [ReasonCode.possible_category]
 
 
+def test_a_plausible_critical_category_is_named_even_when_the_risk_is_already_at_its_floor() -> None:
+    """The risk model may have put the ticket at critical already (a memory whose risks are the categories' floors):
+    the possible child-safety category is still in `also`, though it raises nothing and so gives no reason."""
+    probs = {"category": {"sexual_content": 0.7, "child_safety": 0.25, "spam": 0.05}}
+    d = draft_for("sexual_content", "critical", probs=probs)
+    stages.apply_risk_floors(d, POLICY)
+    assert d.risk == "critical" and d.also == ["child_safety"] and d.reasons == []
+    # a plausible category no more severe than the decided one is not named by this rule
+    d = draft_for("child_safety", "critical", probs={"category": {"child_safety": 0.6, "sexual_content": 0.4}})
+    stages.apply_risk_floors(d, POLICY)
+    assert d.also == []
+
+
 def hit(category: str, risk: str, group: str = "g", probability: float = 0.5) -> CriticalHit:
     return CriticalHit(group=group, category=category, risk=risk, score=0.9, threshold=0.5, exemplar="ex",
                        exemplar_language="en", similarity=0.8, ngram_similarity=0.4, classifier_probability=0.1,
