@@ -81,6 +81,7 @@ def _import_into(comps: Any, file: Path, maps: list[str], source: str, batch_siz
             read_rows(file), fields=fields, store=comps.store, embedder=comps.embedder,
             sessions=comps.sessions, source=source, batch_size=batch_size,
             on_progress=lambda n: progress.advance(task, n), detector=comps.pipeline.language_detector,
+            floors=comps.policy.floors,
         )
     return report.as_dict() | {"cases_in_store": comps.store.count()}
 

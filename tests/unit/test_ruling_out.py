@@ -108,3 +108,21 @@ def test_the_case_model_refuses_half_labelled_shapes() -> None:
         Case(id="a", key="a", text="t", also=["spam"], unknown=["hate_speech"])
     with pytest.raises(ValidationError, match="needs a risk"):
         Case(id="a", key="a", text="t", category="spam")
+
+
+def test_a_labelled_row_without_a_risk_takes_its_categorys_floor() -> None:
+    """Category labels alone (a partner's file, a public data set) must not teach the risk model that a
+    child-safety report is low risk: a row without a risk takes the policy's floor of its category."""
+    from triage.config import Settings
+    from triage.domain.policy import load_policy
+
+    floors = load_policy(Settings().policy_dir).floors
+    assert floors["child_safety"] == "critical" and floors["spam"] == "low"
+    child = row_to_case({"id": "c", "text": "an adult asks a 12-year-old for photos", "category": "child_safety"},
+                        FieldMap(), source="import", floors=floors)
+    assert child.risk == "critical"
+    told = row_to_case({"id": "d", "text": "same, but the row says", "category": "child_safety", "risk": "high"},
+                       FieldMap(), source="import", floors=floors)
+    assert told.risk == "high"  # a row's own risk is kept (validation is `triage cases validate`'s job)
+    assert row_to_case({"id": "e", "text": "a new label", "category": "not_in_policy"}, FieldMap(), source="import",
+                       floors=floors).risk == "low"

@@ -97,6 +97,11 @@ class Policy:
         return self.taxonomy.categories[category].floor
 
     @property
+    def floors(self) -> dict[str, str]:
+        """Every category's risk floor (the risk an imported labelled row without one takes)."""
+        return {name: c.floor for name, c in self.taxonomy.categories.items()}
+
+    @property
     def risk_levels_low_to_high(self) -> list[str]:
         return list(reversed(self.risk_order))
 

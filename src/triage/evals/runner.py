@@ -401,7 +401,7 @@ async def _score_fold(
         extra = [n for n in suite.learned if n not in ("category", "risk", "queue")]
         report = import_cases(memory, fields=FieldMap(), store=store, embedder=embedder, sessions=None,
                               source=f"eval:{suite.name}", extra_labels=extra, batch_size=256,
-                              detector=language_detector(settings))
+                              detector=language_detector(settings), floors=policy.floors)
         stats["memory"].append({"fold": fold, **report.as_dict(), "seconds": round(time.perf_counter() - t0, 2)})
         pipeline: Pipeline = build_pipeline(
             settings, policy=policy, embedder=embedder, store=store, llm=llm,

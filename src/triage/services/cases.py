@@ -11,7 +11,7 @@ import csv
 import json
 import logging
 import string
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,7 +130,10 @@ def _language_of(text: str, detector: LanguageDetector) -> str | None:
 
 
 def row_to_case(row: dict[str, Any], fields: FieldMap, *, source: str, extra_labels: Iterable[str] = (),
-                detector: LanguageDetector = DEFAULT_DETECTOR) -> Case:
+                detector: LanguageDetector = DEFAULT_DETECTOR, floors: Mapping[str, str] | None = None) -> Case:
+    """One import row as a case. A labelled row without a risk takes its category's floor from `floors` (the policy's;
+    "low" without them or for a category they lack): an import of category labels alone must not teach the risk
+    model that child-safety reports are low risk."""
     text = fields.value(row, "text")
     category = str(fields.value(row, "category") or "").strip() or None
     values = {f: fields.value(row, f) for f in CASE_FIELDS if f not in ("text", "id", "category")}
@@ -152,9 +155,9 @@ def row_to_case(row: dict[str, Any], fields: FieldMap, *, source: str, extra_lab
         category=category,
         also=also,
         unknown=_categories(values.get("unknown"), field="unknown", besides=[*besides, *also]),
-        # a labelled row without a risk: low (its category's floor raises it where the policy says so); a row without
-        # a category: no risk either, it teaches only the one-vs-rest heads
-        risk=str(risk) if risk else ("low" if category else None),
+        # a labelled row without a risk: its category's floor; a row without a category: no risk either, it teaches
+        # only the one-vs-rest heads
+        risk=str(risk) if risk else ((floors or {}).get(category, "low") if category else None),
         language=values.get("language") or _language_of(redacted, detector),
         queue=values.get("queue"),
         channel=values.get("channel"),
@@ -241,6 +244,7 @@ def import_cases(
     extra_labels: Iterable[str] = (),
     on_progress: Callable[[int], None] | None = None,
     detector: LanguageDetector = DEFAULT_DETECTOR,
+    floors: Mapping[str, str] | None = None,
 ) -> ImportReport:
     """Import labelled rows as cases: at most two batches in flight, one embedding while the other is written.
 
@@ -278,7 +282,7 @@ def import_cases(
         for row in rows:
             report.read += 1
             try:
-                case = row_to_case(row, fields, source=source, extra_labels=extra, detector=detector)
+                case = row_to_case(row, fields, source=source, extra_labels=extra, detector=detector, floors=floors)
             except (ValueError, TypeError) as exc:
                 report.invalid += 1
                 log.warning("skipping invalid row", extra={"row": report.read, "error": str(exc)})
