@@ -91,7 +91,7 @@ def finetune_model(settings: Settings, *, budget_minutes: float | None = None, o
         store.close()
     signature = memory_signature(cases)
     # the encoder learns the categories: a case without one (it only rules some out) is not a training example
-    named = [i for i, c in enumerate(cases) if c.category is not None]
+    named = [i for i, c in enumerate(cases) if c.labelled]
     cases, vectors = [cases[i] for i in named], vectors[named]
     return finetune_embedder(
         texts=[c.text for c in cases], categories=[c.category or "" for c in cases], vectors=vectors,

@@ -98,7 +98,7 @@ def test_a_row_without_a_category_is_imported_when_it_says_what_it_leaves_open()
     with pytest.raises(ValueError, match="no text"):
         row_to_case({"id": "9", "text": "", "category": "spam"}, FieldMap(), source="import")
     labelled = row_to_case({"id": "10", "text": "buy now", "category": "spam"}, FieldMap(), source="import")
-    assert labelled.risk == "low" and labelled.labelled  # as before: a labelled row without a risk is low
+    assert labelled.risk == "low" and labelled.labelled  # without the policy's floors: low, as before
 
 
 def test_the_case_model_refuses_half_labelled_shapes() -> None:

@@ -47,6 +47,7 @@ __all__ = ["QdrantCaseStore", "QdrantCollections"]
 log = logging.getLogger(__name__)
 
 _FILTERABLE = ("language", "category", "status", "risk", "queue", "source")
+_UNNAMED = models.IsNullCondition(is_null=models.PayloadField(key="category"))  # a case without a category
 _CHUNK = 1024  # ids per retrieve (a REST request of ~40 kB; its answer ~3 MB of 384-d vectors)
 _RECORD = "triage_memory"  # the key of a physical collection's metadata that holds its `ActiveCollection`
 _SWITCHING = ".switching"  # the alias marking a complete collection that a pre-alias store is switching to
@@ -135,7 +136,7 @@ class QdrantCaseStore:
         with self._lock:
             self._client.upsert(self.collection, points=points, wait=True)
             self._revision += 1
-            if any(c.category is None for c in cases):
+            if not all(c.labelled for c in cases):
                 self._unnamed = True
 
     @staticmethod
@@ -161,16 +162,15 @@ class QdrantCaseStore:
         base = self._filter(filters)
         if not self._remote:
             if self._unnamed is None:
-                self._unnamed = self._client.count(self.collection, count_filter=models.Filter(
-                    must=[models.IsNullCondition(is_null=models.PayloadField(key="category"))]), exact=True).count > 0
+                self._unnamed = self._client.count(self.collection, count_filter=models.Filter(must=[_UNNAMED]),
+                                                   exact=True).count > 0
             if not self._unnamed:
                 return base
-        unnamed = models.IsNullCondition(is_null=models.PayloadField(key="category"))
-        return models.Filter(must=base.must if base is not None else None, must_not=[unnamed])
+        return models.Filter(must=base.must if base is not None else None, must_not=[_UNNAMED])
 
     @classmethod
     def _hits(cls, points: Sequence[models.ScoredPoint]) -> list[CaseHit]:
-        return [hit for hit in (cls._hit(p) for p in points) if hit.case.category is not None]
+        return [hit for hit in (cls._hit(p) for p in points) if hit.case.labelled]
 
     @staticmethod
     def _hit(point: models.ScoredPoint) -> CaseHit:

@@ -350,9 +350,9 @@ def _finetuned_embedder(*, settings: Settings, base: Embedder, memory: list[dict
             try:
                 # the fold's import names its cases by `source` too: the same ids (`triage-trained.npy`)
                 case = row_to_case(row, FieldMap(), source=source)
-            except ValueError:  # no text or no category: not imported either
+            except ValueError:  # no text, or no category and nothing ruled out: not imported either
                 continue
-            if case.category is not None:  # a case without one only rules categories out: nothing to learn here
+            if case.labelled:  # a case without a category only rules categories out: nothing to learn here
                 cases.append(case)
                 rows.append(row)
         signature = memory_signature(cases)

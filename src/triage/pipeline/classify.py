@@ -1023,7 +1023,7 @@ class LocalClassifier:
         head that learnt from them calibrated on the labelled rows alone gets its shift undone (measured on
         synthetic data: the stacked intercept rose by as much as the head score fell)."""
         classes = fitted.classes
-        ruling_out = (np.array([i for i, c in enumerate(cases) if c.category is None], dtype=np.int64)
+        ruling_out = (np.array([i for i, c in enumerate(cases) if not c.labelled], dtype=np.int64)
                       if vectors is not None else np.zeros(0, dtype=np.int64))
         rows = np.concatenate([idx, ruling_out])
         # categories a case's labels say nothing about (partially labelled data) leave it out of that category

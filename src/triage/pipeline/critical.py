@@ -641,7 +641,7 @@ class CriticalDetector:
         # a case without a category is a negative here only when its labels rule out every critical category; one
         # that leaves a critical category open might be a positive, so it stays out (never counted as harmless)
         critical = set(self.categories)
-        keep = np.array([c.category is not None or not critical & set(c.unknown) for c in fit.cases], dtype=bool)
+        keep = np.array([c.labelled or not critical & set(c.unknown) for c in fit.cases], dtype=bool)
         cases, vectors = fit.cases, fit.vectors
         if not keep.all():
             probs = probs[keep] if probs is not None else None
