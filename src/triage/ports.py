@@ -54,7 +54,8 @@ class CaseStore(Protocol):
     def existing_ids(self, ids: Iterable[str]) -> set[str]: ...
 
     def count(self, filters: dict[str, Any] | None = None) -> int:
-        """Cases in the store, or those matching `filters` (the same payload filters as `search`)."""
+        """Cases in the store, or those matching `filters` (the same payload filters as `search`; a value of None
+        matches the cases where that field is null: `{"category": None}` counts the cases without a category)."""
         ...
 
     def all_cases(self, *, with_vectors: bool = True, with_text: bool = True) -> tuple[list[Case], np.ndarray]:

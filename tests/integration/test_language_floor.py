@@ -131,3 +131,34 @@ def test_import_detects_the_language_of_a_row_that_names_none(tmp_path: Path, ma
     assert report.imported == 5
     counts = {lang: comps.store.count({"language": lang}) for lang in ("es", "pl", "en", "cs")}
     assert counts == {"es": 1, "pl": 1, "en": 1, "cs": 1}
+
+
+def test_cases_without_a_category_are_no_evidence_of_a_language_or_of_a_memory(tmp_path: Path, make_components,
+                                                                              live_server) -> None:
+    """Cases whose labels only rule categories out are never similar cases: they must not lift the language floor
+    (forty Czech ones) nor make an empty memory look like one that has learned something (sixty: above the
+    minimum of a memory, 50)."""
+    def unnamed(prefix: str, n: int) -> list[dict[str, str]]:
+        return [{"id": f"{prefix}-{i}", "text": f"{CZECH} ({i})", "unknown": "spam,no_violation",
+                 "language": "cs"} for i in range(n)]
+
+    empty_settings = settings_for(tmp_path / "empty")
+    empty = make_components(empty_settings)
+    import_cases(unnamed("only", 60), fields=FieldMap(), store=empty.store, embedder=empty.embedder,
+                 sessions=empty.sessions, source="import")
+    assert empty.store.count() == 60 and empty.store.count({"category": None}) == 60
+    [d] = asyncio.run(empty.pipeline.decide_many([facts(0, SPANISH)]))
+    assert "the case memory holds 0 case(s), fewer than" in " ".join(_language_reasons(d))
+    assert d.needs_human and empty.policy.severity(d.risk) >= empty.policy.severity("high")
+    with live_server(empty_settings, empty).client(create_key(empty)) as http:
+        checks = http.get("/readyz").json()["checks"]
+    assert checks["case_store"]["cases"] == 60
+    assert checks["memory"]["cases"] == 0 and checks["memory"]["degraded"] is True
+
+    comps = make_components(settings_for(tmp_path / "seeded"))
+    seeded = import_seed(comps)
+    import_cases(unnamed("cs", 40), fields=FieldMap(), store=comps.store, embedder=comps.embedder,
+                 sessions=comps.sessions, source="import")
+    assert comps.store.count() == seeded + 40 and comps.store.count({"language": "cs"}) == 40
+    [cs] = asyncio.run(comps.pipeline.decide_many([facts(1, CZECH)]))
+    assert _language_reasons(cs) == ["the case memory holds 0 case(s) in the ticket's language (cs), fewer than 5"]

@@ -140,6 +140,10 @@ def test_a_case_without_a_category_is_kept_and_read_but_never_a_search_hit(backe
                     unknown=["spam", "fraud"]) for i in range(6)]
     store.upsert(cases + unnamed, np.vstack([vectors, vectors]))  # each at the very place of a labelled one
     assert store.count() == 12
+    # counted apart (`{"category": None}`): the memory's size as evidence is the labelled cases only
+    assert store.count({"category": None}) == 6
+    assert store.count({"category": None, "language": "en"}) == 6
+    assert store.count({"category": None, "language": "de"}) == 0
     assert store.cases_of([unnamed[2].id]) == [unnamed[2]]
     paged = {c.id: c for page in store.label_pages() for c in page}
     assert paged[unnamed[0].id].category is None and paged[unnamed[0].id].unknown == ["spam", "fraud"]

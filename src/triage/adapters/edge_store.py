@@ -352,9 +352,11 @@ class EdgeCaseStore:
     def _filter(filters: dict[str, Any] | None) -> qe.Filter | None:
         if not filters:
             return None
-        must: list[qe.FieldCondition | qe.Filter] = []
+        must: list[qe.FieldCondition | qe.IsNullCondition | qe.Filter] = []
         for key, value in filters.items():
-            if isinstance(value, list | tuple | set):
+            if value is None:
+                must.append(qe.IsNullCondition(key))
+            elif isinstance(value, list | tuple | set):
                 must.append(qe.FieldCondition(key=key, match=qe.MatchAny(list(value))))
             else:
                 must.append(qe.FieldCondition(key=key, match=qe.MatchValue(value)))

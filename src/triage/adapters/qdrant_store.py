@@ -145,7 +145,9 @@ class QdrantCaseStore:
             return None
         must: list[models.Condition] = []
         for key, value in filters.items():
-            if isinstance(value, list | tuple | set):
+            if value is None:
+                must.append(models.IsNullCondition(is_null=models.PayloadField(key=key)))
+            elif isinstance(value, list | tuple | set):
                 must.append(models.FieldCondition(key=key, match=models.MatchAny(any=list(value))))
             else:
                 must.append(models.FieldCondition(key=key, match=models.MatchValue(value=value)))

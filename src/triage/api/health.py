@@ -61,15 +61,17 @@ async def readyz(components: ComponentsDep) -> JSONResponse:
     except Exception as exc:  # report, don't raise: this endpoint exists to say what is wrong
         checks["database"] = {"ok": False, "error": type(exc).__name__}
     store_ok = True
-    count: int | None = None
+    labelled: int | None = None
+    pipeline = components.pipeline
     try:
         count = await asyncio.to_thread(components.store.count)
+        # the memory's size as evidence: its cases with a category (README, "no category")
+        labelled = await asyncio.to_thread(pipeline.labelled_count)
         checks["case_store"] = {"ok": True, "cases": count}
     except Exception as exc:
         store_ok = False
         checks["case_store"] = {"ok": False, "error": type(exc).__name__}
-    pipeline = components.pipeline
-    memory = pipeline.memory_state(store_ok=store_ok, count=count)
+    memory = pipeline.memory_state(store_ok=store_ok, count=labelled)
     languages = await asyncio.to_thread(pipeline.memory_languages) if store_ok else None
     checks["memory"] = {
         "cases": memory.cases, "fitted": memory.fitted, "degraded": memory.degraded, "min_cases": memory.min_cases,

@@ -144,6 +144,8 @@ class Pipeline:
         self.min_language_cases = min_language_cases
         # (store revision, memory cases per language counted so far, whether the memory records languages)
         self._language_counts: tuple[int, dict[str, int], bool] | None = None
+        # (store revision, cases with a category, cases without one)
+        self._case_counts: tuple[int, int, int] | None = None
         self.observers: list[DecisionObserver] = []
         # concurrent decide_many calls share one prepare (one embedding pass); 0 = each runs its own
         self.micro_batcher: MicroBatcher[TicketFacts, Prepared] | None = (
@@ -212,7 +214,7 @@ class Pipeline:
         count: int | None = None
         try:
             self.classifier.ensure_fitted()
-            count = self.store.count()
+            count = self.labelled_count()
         except Exception as exc:  # keep the model fitted before the store went away
             if store_ok:
                 log.exception("the case store could not be read to refit; keeping the previous model")
@@ -256,6 +258,24 @@ class Pipeline:
                 zip(batch, redactions, languages, hits_per, predictions, criticals, found, strict=True))
         ]
 
+    def _counts(self) -> tuple[int, int, int]:
+        """(store revision, cases with a category, cases without one), counted again only when the memory changed.
+
+        A case without a category (its labels only rule categories out) is no similar case and no evidence of what
+        the memory knows: it must not make a tiny memory, or a language the memory barely holds, look covered."""
+        revision = self.store.revision()
+        cached = self._case_counts
+        if cached is None or cached[0] != revision:
+            total = self.store.count()
+            unnamed = self.store.count({"category": None}) if total else 0
+            cached = (revision, total - unnamed, unnamed)
+            self._case_counts = cached
+        return cached
+
+    def labelled_count(self) -> int:
+        """The memory's cases with a category: its size as evidence (the tiny-memory reason, `/readyz`)."""
+        return self._counts()[1]
+
     def _language_cases(self, wanted: set[str]) -> dict[str, int]:
         """Memory cases in each of these languages (filtered counts, cached per store revision), for the language
         floor (`stages.apply_no_evidence`). Empty when the floor is off, or when fewer than half the memory's cases
@@ -273,8 +293,10 @@ class Pipeline:
             _, counts, informative = cached
             if not informative:
                 return {}
+            unnamed = self._counts()[2]
             for language in wanted - counts.keys():
-                counts[language] = self.store.count({"language": language})
+                counts[language] = self.store.count({"language": language}) - (
+                    self.store.count({"language": language, "category": None}) if unnamed else 0)
             return {language: counts[language] for language in wanted}
         except Exception:  # the floor is extra caution; a store that fails here is caught by the search above
             log.warning("memory cases per language could not be counted", exc_info=True)
