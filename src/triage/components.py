@@ -411,6 +411,7 @@ def build_pipeline(
         min_cases_per_category=c.min_cases_per_category,
         no_evidence_risk=c.no_evidence_risk,
         min_language_cases=c.min_cases_per_language,
+        review_partly_read=c.review_partly_read,
         micro_batch_max=settings.embedding.micro_batch_max if settings.embedding.micro_batch else 0,
         micro_batch_window_s=settings.embedding.micro_batch_window_ms / 1000,
     )

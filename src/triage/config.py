@@ -191,6 +191,11 @@ class ClassifierSettings(BaseModel):
         default=5, ge=0, description="a ticket in a language (confidently detected, or given) the memory holds fewer "
         "cases of is no evidence: at least no_evidence_risk and a person; 0 turns the check off. Counted on the "
         "cases' recorded language, only when at least half the memory records one")
+    review_partly_read: bool = Field(
+        default=True, description="a ticket longer than the embedding model reads (its word pieces beyond the "
+        "model's window: 256 for all-MiniLM-L6-v2, about 1,000 characters of English) is never answered by the local "
+        "path alone: in cascade mode the LLM is asked whatever the local confidence, and a decision the LLM did not "
+        "make goes to a person (`partly_read`). False: such tickets are automated like any other")
     no_evidence_risk: str = Field(
         default="high", description="the least risk of a decision that rests on nothing (empty or tiny memory, "
         "unfitted model, store down, LLM down and local unsure)")

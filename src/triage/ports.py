@@ -21,6 +21,9 @@ __all__ = ["CaseStore", "Embedder", "Llm", "LlmAnswer", "LlmUsage", "StoreChange
 
 
 class Embedder(Protocol):
+    """Also, optionally, `unread(texts) -> list[int]`: per text, the word pieces beyond the model's window, which
+    `embed` never reads (the pipeline sends a ticket it did not read in full to a person or the LLM)."""
+
     name: str
     dimension: int
 

@@ -104,6 +104,35 @@ def test_cascade_decides_locally_when_confident_and_low_risk_and_asks_otherwise(
     assert len(always.fake.recorded("classify")) == 1
 
 
+# a routine account email far longer than the embedding model's window (256 word pieces), with no critical content
+LONG_ROUTINE = " ".join(
+    f"Day {i}: I tried to log in again from my phone and from the laptop, cleared the cache, reinstalled the app "
+    "and requested another reset email, which still has not arrived in my inbox or in the spam folder."
+    for i in range(8))
+
+
+def test_cascade_asks_the_llm_about_a_ticket_the_local_model_did_not_read_in_full(llm_app: Any) -> None:
+    """However confident the local path is about a long ticket, it read only its start: the cascade asks the LLM,
+    and when the LLM is not what decided it, a person reads it (`partly_read`)."""
+    never = llm_app(classifier={"mode": None, "cascade_min_confidence": 0.0, "cascade_max_risk": "critical"})
+    [unread] = never.comps.embedder.unread([LONG_ROUTINE])
+    assert unread > 0 and never.comps.embedder.unread([HARASSMENT]) == [0]
+    d = never.decision(ticket("p-1", LONG_ROUTINE))
+    assert d["path"] == "llm" and "LLM asked: the local model did not read the last" in d["rationale"]
+    assert len(never.fake.recorded("classify")) == 1
+    assert "partly_read" not in d["reason_codes"]  # the LLM read it (the fenced ticket is not cut at this length)
+    short = never.decision(ticket("p-2", HARASSMENT))
+    assert short["path"] == "local" and len(never.fake.recorded("classify")) == 1
+    off = llm_app(classifier={"mode": "local", "review_partly_read": True})
+    asked = len(off.fake.recorded())
+    d = off.decision(ticket("p-3", LONG_ROUTINE))
+    assert d["path"] == "local" and d["needs_human"] is True and "partly_read" in d["reason_codes"]
+    assert len(off.fake.recorded()) == asked  # local mode never asks
+    unchecked = llm_app(classifier={"mode": "local", "review_partly_read": False})
+    d = unchecked.decision(ticket("p-4", LONG_ROUTINE))
+    assert "partly_read" not in d["reason_codes"]
+
+
 def _closed_port_url() -> str:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -285,3 +285,21 @@ def test_a_near_miss_in_a_category_already_hit_adds_nothing() -> None:
     assert d.risk == "critical" and d.category == "child_safety"
     assert [r.code for r in d.reasons] == [ReasonCode.critical_detector, ReasonCode.critical_near_miss]
     assert d.reasons[1].detail.startswith("doxxing (doxxing_privacy)")
+
+
+def test_a_ticket_read_only_in_part_goes_to_a_person_unless_the_llm_read_it_all() -> None:
+    read = draft_for("account_access", "low")
+    stages.note_partly_read(read)
+    assert read.reasons == []
+    local = draft_for("account_access", "low")
+    local.prepared = dataclasses.replace(local.prepared, unread=140)
+    stages.note_partly_read(local)
+    assert [r.code for r in local.reasons] == [ReasonCode.partly_read] and "140 word pieces" in local.reasons[0].detail
+    assert local.risk == "low"  # nothing was found: no risk is raised
+    by_llm = draft_for("account_access", "low")
+    by_llm.prepared, by_llm.path, by_llm.usage = dataclasses.replace(by_llm.prepared, unread=140), DecisionPath.llm, {}
+    stages.note_partly_read(by_llm)
+    assert by_llm.reasons == []
+    by_llm.usage = {"ticket_cut": True}  # the LLM's prompt bound cut the ticket too
+    stages.note_partly_read(by_llm)
+    assert [r.code for r in by_llm.reasons] == [ReasonCode.partly_read] and "neither" in by_llm.reasons[0].detail

@@ -111,6 +111,21 @@ class SentenceTransformerEmbedder:
         return np.asarray(self._model.encode(texts, batch_size=self._batch_size, normalize_embeddings=True,
                                              convert_to_numpy=True, show_progress_bar=False), dtype=np.float32)
 
+    def unread(self, texts: Sequence[str]) -> list[int]:
+        """Per text, its word pieces beyond the model's window (`max_seq_length`, special tokens included): what
+        `embed` cuts off and never reads. 0 for a text read in full."""
+        limit = int(self._model.max_seq_length or 512)
+        # a word piece covers at least one character: a text of at most limit - 2 characters (the two special tokens)
+        # fits, and most tickets are that short; only the others are tokenized (2-3 ms for a long one)
+        long = [i for i, t in enumerate(texts) if len(t) > limit - 2]
+        out = [0] * len(texts)
+        if long:
+            ids = self._model.tokenizer([texts[i] for i in long], add_special_tokens=True, truncation=False,
+                                        verbose=False)["input_ids"]
+            for i, x in zip(long, ids, strict=True):
+                out[i] = max(0, len(x) - limit)
+        return out
+
     def remember(self, texts: Sequence[str], vectors: np.ndarray) -> None:
         """Take vectors computed earlier by this same model (the bundled seed cases' vectors) as if just
         computed: embedding these texts is then a cache hit. The caller vouches for the model."""

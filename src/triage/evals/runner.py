@@ -91,6 +91,10 @@ class CachingEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([self._cache[t] for t in texts])
 
+    def unread(self, texts: Sequence[str]) -> list[int]:
+        unread = getattr(self.inner, "unread", None)
+        return list(unread(texts)) if unread is not None else [0] * len(texts)
+
 
 class CachedLlm:
     """An `LlmDecider` that remembers verdicts in a JSONL file, keyed by model, prompt version and input.

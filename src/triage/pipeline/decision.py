@@ -61,6 +61,7 @@ class ReasonCode(StrEnum):
     critical_risk = "critical_risk"
     draft_guard = "draft_guard"
     draft_language = "draft_language"
+    partly_read = "partly_read"  # the local model read only the start of a long ticket, and no LLM read it all
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,8 @@ class Prepared:
     language_cases: int | None = None
     # critical heads just below their hit threshold, in the watch band (risk at most high; triage.pipeline.critical)
     near_misses: tuple[CriticalHit, ...] = ()
+    # word pieces of the ticket beyond the embedding model's window (0: it read all of it; see `Embedder.unread`)
+    unread: int = 0
 
 
 @dataclass

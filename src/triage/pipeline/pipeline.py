@@ -120,6 +120,7 @@ class Pipeline:
         min_cases_per_category: int = 5,
         no_evidence_risk: str = "high",
         min_language_cases: int = 0,
+        review_partly_read: bool = True,
         micro_batch_max: int = 0,
         micro_batch_window_s: float = 0.0,
     ) -> None:
@@ -142,6 +143,7 @@ class Pipeline:
             raise ValueError(f"no_evidence_risk {no_evidence_risk!r} is not one of {policy.risk_order}")
         self.no_evidence_risk = no_evidence_risk
         self.min_language_cases = min_language_cases
+        self.review_partly_read = review_partly_read
         # (store revision, memory cases per language counted so far, whether the memory records languages)
         self._language_counts: tuple[int, dict[str, int], bool] | None = None
         # (store revision, cases with a category, cases without one)
@@ -199,6 +201,7 @@ class Pipeline:
             log.exception("the embedder failed; deciding without vectors")
             vectors = None
             problems.append(Reason(ReasonCode.model_unavailable, f"embedding failed ({type(exc).__name__})"))
+        unread = self._unread(classified_texts)
         t2 = time.perf_counter()
         store_ok = True
         hits_per: list[list[CaseHit]] = [[] for _ in batch]
@@ -252,11 +255,23 @@ class Pipeline:
                 facts=f, redaction=r, language=lang, language_detected=detected, language_confident=confident,
                 vector=None if vectors is None else vectors[i], hits=tuple(hits), local=pred,
                 critical=crit, signals=sigs, memory=memory, problems=tuple(problems), timings=dict(timings),
-                language_cases=in_language.get(lang) if confident else None, near_misses=near,
+                language_cases=in_language.get(lang) if confident else None, near_misses=near, unread=unread[i],
             )
             for i, (f, r, (lang, detected, confident), hits, pred, (crit, near), sigs) in enumerate(
                 zip(batch, redactions, languages, hits_per, predictions, criticals, found, strict=True))
         ]
+
+    def _unread(self, texts: list[str]) -> list[int]:
+        """Per text, the word pieces the embedding model cuts off (0 when the embedder cannot tell, or when the
+        check is off). Counting never fails a decision: it only adds a person."""
+        unread = getattr(self.embedder, "unread", None)
+        if not self.review_partly_read or unread is None:
+            return [0] * len(texts)
+        try:
+            return [int(n) for n in unread(texts)]
+        except Exception:
+            log.warning("could not count the word pieces the embedder reads", exc_info=True)
+            return [0] * len(texts)
 
     def _counts(self) -> tuple[int, int, int]:
         """(store revision, cases with a category, cases without one), counted again only when the memory changed.
@@ -352,6 +367,7 @@ class Pipeline:
                                  min_language_cases=self.min_language_cases)
         stages.apply_risk_floors(draft, policy)  # a category moved by a signal or the detector brings its floor
         stages.note_review_reasons(draft, policy, min_confidence=self.min_confidence)
+        stages.note_partly_read(draft)
         self._route(draft)
         self._draft_reply(draft)
         self._guard(draft)
@@ -364,6 +380,8 @@ class Pipeline:
         p = draft.prepared
         ask, why = (True, "mode llm") if self.mode == "llm" else self.llm.wants(
             category_confidence=draft.confidence, risk=draft.risk)
+        if not ask and p.unread:  # the local model read only the start: a confident answer is about that part
+            ask, why = True, f"the local model did not read the last {p.unread} word pieces of the ticket"
         if not ask:
             draft.rationale.append(f"LLM not asked: {why}")
             return

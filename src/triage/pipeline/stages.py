@@ -8,6 +8,7 @@
     apply_critical         the critical detector's hits (policy/critical.yaml)
     apply_no_evidence      an empty/tiny memory, unfitted model, store or LLM down: at least `high`
     note_review_reasons    low confidence, critical risk
+    note_partly_read       a long ticket the local model read only the start of, and the LLM did not decide
     (route, draft, guard)  in `Pipeline` (they need the router and the drafter)
 
 Every stage can raise risk; none lowers it (invariants 3 and 9). Pure functions: unit-tested without a
@@ -29,6 +30,7 @@ __all__ = [
     "apply_signals",
     "note_language",
     "note_local_evidence",
+    "note_partly_read",
     "note_review_reasons",
     "risk_from_distribution",
     "start_draft",
@@ -240,6 +242,22 @@ def apply_no_evidence(draft: DecisionDraft, policy: Policy, *, level: str, min_c
         return
     raise_risk(draft, level, policy, "missing evidence")
     draft.add_reason(ReasonCode.no_evidence, "; ".join(why))
+
+
+def note_partly_read(draft: DecisionDraft) -> None:
+    """A ticket longer than the embedding model's window, decided without the LLM, goes to a person: the local
+    classifier, the similar cases and the critical detector's embedding saw only its start, and a confident answer
+    is about that part (a goodbye or a threat in the fourth paragraph of a login problem; docs/evals.md, long
+    tickets). Risk is not raised: nothing was found, something was not read."""
+    unread = draft.prepared.unread
+    if not unread:
+        return
+    if draft.path != DecisionPath.llm:
+        draft.add_reason(ReasonCode.partly_read, f"the local model did not read the last {unread} word pieces of "
+                                                 "the ticket (longer than the embedding model's window)")
+    elif draft.usage.get("ticket_cut"):  # the LLM's prompt bound cut it too: nobody read its end
+        draft.add_reason(ReasonCode.partly_read, f"neither the local model (the last {unread} word pieces) nor the "
+                                                 "LLM (its prompt bound) read the end of the ticket")
 
 
 def note_review_reasons(draft: DecisionDraft, policy: Policy, *, min_confidence: float) -> None:
