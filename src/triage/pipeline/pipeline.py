@@ -299,16 +299,15 @@ class Pipeline:
         if self.min_language_cases <= 0 or not wanted:
             return {}
         try:
-            revision = self.store.revision()
+            revision, labelled, unnamed = self._counts()  # one revision check, the memory's size from its cache
             cached = self._language_counts
             if cached is None or cached[0] != revision:
                 recorded = self.store.count({"language": self.language_detector.languages()})
-                cached = (revision, {}, 2 * recorded >= self.store.count())
+                cached = (revision, {}, 2 * recorded >= labelled + unnamed)
                 self._language_counts = cached
             _, counts, informative = cached
             if not informative:
                 return {}
-            unnamed = self._counts()[2]
             for language in wanted - counts.keys():
                 counts[language] = self.store.count({"language": language}) - (
                     self.store.count({"language": language, "category": None}) if unnamed else 0)
