@@ -225,29 +225,57 @@ def cases_validate(
                                          help="JSONL or CSV file of labelled cases (fields: seed/README.md)")],
     policy_dir: Annotated[Path | None, typer.Option(exists=True, file_okay=False, help="the policy to check "
                                                     "against (default: TRIAGE_POLICY_DIR)")] = None,
+    as_import: Annotated[bool, typer.Option("--import", help="check the file as `triage cases import` reads it "
+                                            "(any field names, see --map) instead of as seed-format rows")] = False,
+    map_: Annotated[list[str] | None, typer.Option("--map", help="as for `triage cases import` (implies --import): "
+                                                   "target=source or a template, e.g. --map text=body --map "
+                                                   "category=label")] = None,
+    source: Annotated[str, typer.Option(help="with --import: the --source the import will be given (ids are "
+                                        "per source)")] = "import",
 ) -> None:
     """Check labelled cases against the policy; print problems and coverage. Exit 1 on any problem.
 
-    Checks each row's fields, that category, risk floor and queue agree with the policy (the queue is the
-    one the router gives), and that no id or text repeats. The bundled seed/cases.jsonl must also keep ids
-    seed-NNNN in order, every key in order, and links to example domains only.
+    Seed-format rows (seed/README.md): checks each row's fields, that category, risk floor and queue agree with
+    the policy (the queue is the one the router gives), and that no id or text repeats. The bundled
+    seed/cases.jsonl must also keep ids seed-NNNN in order, every key in order, and links to example domains only.
+
+    An import file (--import, or any --map): each row as the import reads it. Reports rows the import would refuse
+    (no text; no category), labels the policy lacks (category, also, unknown, risk, queue), a risk below the
+    category's floor, and rows it would skip as repeats. Run it with the --map you will import with, before
+    importing: a mistyped label would otherwise enter the memory as a category no decision can take.
     """
     from rich.columns import Columns
     from rich.text import Text
 
     from triage.domain.policy import load_policy
     from triage.errors import InvalidTicket
-    from triage.services.case_validation import BUNDLED_SEED_FILE, count_cases_by, validate_cases
-    from triage.services.cases import read_numbered_rows
+    from triage.services.case_validation import (
+        BUNDLED_SEED_FILE,
+        count_cases_by,
+        validate_cases,
+        validate_import_rows,
+    )
+    from triage.services.cases import FieldMap, read_numbered_rows
 
     policy = load_policy(policy_dir or _settings().policy_dir)
+    try:
+        fields = FieldMap.parse(map_ or [])
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--map") from exc
     try:
         numbered = list(read_numbered_rows(file))
     except InvalidTicket as exc:
         console.print(f"[red]error:[/] {exc.detail}", soft_wrap=True, highlight=False)
         raise typer.Exit(1) from exc
-    problems = validate_cases(numbered, policy, bundled_seed=file.resolve() == BUNDLED_SEED_FILE.resolve())
-    rows = [row for _, row in numbered]
+    if as_import or map_:
+        problems = validate_import_rows(numbered, fields, policy, source=source)
+        # the coverage tables count the labels as the import reads them
+        names = ("category", "language", "risk")
+        rows = [{name: fields.value(dict(row), name) for name in names} if isinstance(row, dict) else row
+                for _, row in numbered]
+    else:
+        problems = validate_cases(numbered, policy, bundled_seed=file.resolve() == BUNDLED_SEED_FILE.resolve())
+        rows = [row for _, row in numbered]
     coverage = []
     for field, order in (("category", policy.categories), ("language", []), ("risk", policy.risk_order)):
         counts = count_cases_by(rows, field)

@@ -180,3 +180,19 @@ def test_cases_validate_exits_0_when_clean_and_1_on_any_problem(tmp_path: Path) 
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"id": "x"\n')
     assert runner.invoke(app, ["cases", "validate", str(broken)]).exit_code == 1
+
+    # an import file with its own field names, checked as `triage cases import --map ...` will read it
+    export = tmp_path / "export.csv"
+    export.write_text("ref,msg,label\nr1,Someone keeps reposting my videos as their own.,intellectual_property\n"
+                      "r2,Spam links under every video I post.,spam\n", encoding="utf-8")
+    as_import = ["cases", "validate", str(export), "--map", "text=msg", "--map", "category=label", "--map", "id=ref"]
+    ok = runner.invoke(app, as_import, env={"COLUMNS": "200"})
+    assert ok.exit_code == 0, ok.output
+    assert "2 case(s) in export.csv" in ok.output and "no problems" in ok.output
+    export.write_text(export.read_text() + "r3,He said he would hurt me tomorrow.,threats\n", encoding="utf-8")
+    typo = runner.invoke(app, as_import, env={"COLUMNS": "200"})
+    assert typo.exit_code == 1
+    assert "1 problem(s)" in typo.output and "'threats' is not a category of the taxonomy" in typo.output
+    # --import without a map reads the fields of the target's name: this file has no `text`, the import refuses it
+    unmapped = runner.invoke(app, ["cases", "validate", str(export), "--import"], env={"COLUMNS": "200"})
+    assert unmapped.exit_code == 1 and "3 problem(s)" in unmapped.output and "row has no text" in unmapped.output

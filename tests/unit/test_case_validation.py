@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from triage.config import PROJECT_ROOT
 from triage.domain.cases import SeedCase
 from triage.domain.policy import Policy, load_policy
-from triage.services.case_validation import BUNDLED_SEED_FILE, CaseProblem, validate_cases
-from triage.services.cases import read_numbered_rows
+from triage.services.case_validation import BUNDLED_SEED_FILE, CaseProblem, validate_cases, validate_import_rows
+from triage.services.cases import FieldMap, read_numbered_rows
 
 GOOD: dict[str, Any] = {
     "id": "ops-1", "subject": "hacked", "body": "Someone changed my password and email.", "language": "en",
@@ -133,3 +133,39 @@ def test_seed_ids_are_required_only_of_the_bundled_file(tmp_path: Path, policy: 
     assert where(validate_cases(read_numbered_rows(unordered), policy, bundled_seed=True)) == {
         (1, "(row)"), (2, "region"), (3, "body"),
     }
+
+
+def test_an_import_file_is_checked_as_the_import_reads_it(tmp_path: Path, policy: Policy) -> None:
+    """`triage cases validate --import --map ...`: an operator's export with its own field names. Each problem the
+    import would meet or cause is named with its line; rows the import takes as they are pass."""
+    rows = [
+        {"ticket_id": "a1", "msg": "Someone keeps reposting my videos as their own.", "label": "intellectual_property"},
+        {"ticket_id": "a2", "msg": "This account sells followers in every comment.", "label": "spam", "sev": "low"},
+        {"ticket_id": "a3", "msg": "He wrote he will find me after school and hurt me.", "label": "violent_threats"},
+        {"ticket_id": "a4", "msg": "A post calls my religion vermin.", "label": "hate_speech", "sev": "low"},
+        {"ticket_id": "a5", "msg": "", "label": "spam"},
+        {"ticket_id": "a6", "msg": "My account was taken over overnight.", "label": ""},
+        {"ticket_id": "a2", "msg": "Another row that reuses an id.", "label": "spam"},
+        {"ticket_id": "a8", "msg": "Someone keeps reposting my videos as their own.", "label": "intellectual_property",
+         "others": "hate_speech, not_a_label"},
+        {"ticket_id": "a9", "msg": "Spam under my videos again.", "label": "spam", "sev": "urgent"},
+    ]
+    file = tmp_path / "export.jsonl"
+    file.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    fields = FieldMap.parse(["text=msg", "category=label", "risk=sev", "id=ticket_id", "also=others"])
+    problems = validate_import_rows(read_numbered_rows(file), fields, policy, source="crm")
+    assert "violent_threats" not in policy.categories and policy.floor("hate_speech") == "medium"
+    assert where(problems) == {(3, "category"), (4, "risk"), (5, "(row)"), (6, "(row)"), (7, "id"), (8, "also"),
+                               (9, "risk")}
+    by_line = {p.line: p for p in problems}
+    assert by_line[3].message == "'violent_threats' is not a category of the taxonomy" and by_line[3].id == "a3"
+    assert by_line[4].message == "'low' is below the floor of hate_speech: 'medium'"
+    assert by_line[5].message == "the import would refuse it: row has no text"
+    assert by_line[6].message.startswith("the import would refuse it: row has no category")
+    assert by_line[7].message == "the same id as line 2: the import skips it"
+    assert by_line[8].message == "'not_a_label' is not a category of the taxonomy"
+    # the same text under another id is a new case: ids name cases; without ids the text does
+    no_ids = FieldMap.parse(["text=msg", "category=label", "risk=sev"])
+    assert (8, "text") in where(validate_import_rows(read_numbered_rows(file), no_ids, policy))
+    # the seed-format check of the same file names every row (it has none of the seed's fields)
+    assert {line for line, _ in where(validate_cases(read_numbered_rows(file), policy))} == set(range(1, 10))

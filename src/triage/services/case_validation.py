@@ -4,6 +4,11 @@ Each row must be a valid `SeedCase`; its category must be in the taxonomy, its r
 category's floor, and its queue (when given) the queue `policy/routing.yaml` routes it to. Ids and texts
 must not repeat. The bundled seed file (`seed/cases.jsonl`) has stricter rules of its own, see
 `validate_cases(..., bundled_seed=True)`.
+
+An import file (`triage cases import FILE --map ...`: any field names, only a text and a category or the
+categories it leaves open) is checked by `validate_import_rows` as the import reads it: through the same field map
+and `row_to_case`, then against the policy (labels the taxonomy lacks, a risk below the category's floor, a queue
+the routing policy lacks) and for rows the import would skip as repeats.
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ from triage.config import PROJECT_ROOT
 from triage.domain.cases import SeedCase
 from triage.domain.policy import Policy
 from triage.pipeline.route import Router
+from triage.services.cases import FieldMap, row_to_case
 
-__all__ = ["BUNDLED_SEED_FILE", "CaseProblem", "count_cases_by", "validate_cases"]
+__all__ = ["BUNDLED_SEED_FILE", "CaseProblem", "count_cases_by", "validate_cases", "validate_import_rows"]
 
 BUNDLED_SEED_FILE = PROJECT_ROOT / "seed" / "cases.jsonl"
 _SEED_ID = re.compile(r"seed-\d{4}")
@@ -77,6 +83,49 @@ def validate_cases(
             if _SEED_ID.fullmatch(case_id) and case_id > last_seed_id:
                 last_seed_id = case_id
         problems.extend(CaseProblem(line, case_id, field, message) for field, message in found)
+    return problems
+
+
+def validate_import_rows(
+    rows: Iterable[tuple[int, Mapping[str, Any]]], fields: FieldMap, policy: Policy, *, source: str = "import"
+) -> list[CaseProblem]:
+    """Every problem of an import file's numbered rows, read as `triage cases import --map ... --source SOURCE` reads
+    them: a row the import would refuse (no text; no category and no `unknown`), one it would store with labels the
+    policy does not have (a category, `also` or `unknown` the taxonomy lacks, a risk that is not a level or is below
+    the category's floor, a queue the routing policy lacks) and one it would skip as a repeat (the same id, or the
+    same text once redacted, as an earlier row). A row without a risk is not a problem: it takes its category's
+    floor, as on import."""
+    router = Router(policy)
+    first_line_of_key: dict[str, int] = {}
+    problems: list[CaseProblem] = []
+    for line, row in rows:
+        if not isinstance(row, Mapping):
+            problems.append(CaseProblem(line, "", "(row)", "not an object of case fields"))
+            continue
+        plain = {k: v for k, v in row.items() if k is not None}
+        row_id = str(fields.value(plain, "id") or "")
+        found: list[tuple[str, str]] = []
+        if None in row:  # csv.DictReader keeps the cells beyond the header under None
+            found.append(("(row)", "more cells than the header has columns"))
+        try:
+            case = row_to_case(plain, fields, source=source, floors=policy.floors)
+        except ValueError as exc:
+            problems.extend(CaseProblem(line, row_id, field, message)
+                            for field, message in [*found, ("(row)", f"the import would refuse it: {exc}")])
+            continue
+        if case.key in first_line_of_key:
+            what = "id" if row_id else "text"
+            found.append((what, f"the same {what} as line {first_line_of_key[case.key]}: the import skips it"))
+        else:
+            first_line_of_key[case.key] = line
+        labels = {"category": case.category, "risk": fields.value(plain, "risk")}
+        found += _policy_problems(labels, None, policy, router) if case.category else []
+        for field, values in (("also", case.also), ("unknown", case.unknown)):
+            found += [(field, f"{other!r} is not a category of the taxonomy") for other in values
+                      if other not in policy.categories]
+        if case.queue is not None and case.queue not in policy.routing.queues:
+            found.append(("queue", f"{case.queue!r} is not a queue of the routing policy"))
+        problems.extend(CaseProblem(line, row_id, field, message) for field, message in found)
     return problems
 
 
