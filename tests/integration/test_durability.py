@@ -205,3 +205,40 @@ def test_concurrent_new_tickets_first_decisions_are_written_in_one_transaction_a
         counts = dict(s.execute(select(DecisionRow.ticket_id, func.count()).group_by(DecisionRow.ticket_id)).all())
         assert [counts[sub.ticket.id] for sub in subs] == [1] * 8
         assert [s.get(Ticket, sub.ticket.id).status for sub in subs] == ["decided"] * 8
+
+
+@pytest.mark.parametrize("through_writer", [False, True], ids=["direct", "decision_writer"])
+def test_a_batch_writes_the_first_decisions_of_its_new_tickets_in_one_commit(
+    db_url: str, tmp_path: Path, make_components, through_writer: bool
+) -> None:
+    """`POST /v1/tickets:batch` (`submit_tickets`): each ticket is persisted on its own, but the first decisions of
+    the tickets it created are one group, one commit (a batch of 100 wrote 100 before). A retry in the batch keeps the
+    decision it has; no ticket gets two."""
+    from sqlalchemy import event
+
+    from triage.services.tickets import submit_tickets
+
+    comps = make_components(settings_for(tmp_path, db_url, reprocess_on_startup=False))
+    import_seed(comps)
+    writer = comps.decision_writer if through_writer else None
+    tickets = [TicketIn.model_validate(ticket(f"batch-{i}", f"Someone keeps reposting my videos as their own ({i})"))
+               for i in range(6)]
+
+    async def submit(batch: list[TicketIn]) -> list:
+        return await submit_tickets(sessions=comps.sessions, pipeline=comps.pipeline, max_chars=20_000,
+                                    client_id="c", tickets=batch, writer=writer)
+
+    [earlier] = asyncio.run(submit(tickets[:1]))
+    commits: list[int] = []
+    event.listen(comps.engine, "commit", lambda conn: commits.append(1))
+    subs = asyncio.run(submit(tickets))
+    assert len(commits) == 5 + 1  # five new tickets persisted one by one, then their five decisions together
+    assert subs[0].ticket.id == earlier.ticket.id and subs[0].decision.id == earlier.decision.id
+    with comps.sessions() as s:
+        for sub in subs:
+            stored = s.scalars(select(DecisionRow).where(DecisionRow.ticket_id == sub.ticket.id)).all()
+            assert [(d.id, d.seq) for d in stored] == [(sub.decision.id, 1)]
+            assert s.get(Ticket, sub.ticket.id).status == "decided"
+            events = s.scalars(select(AuditEvent.data).where(AuditEvent.ticket_id == sub.ticket.id,
+                                                             AuditEvent.action == "decided")).all()
+            assert [e["decision_id"] for e in events] == [sub.decision.id]

@@ -122,7 +122,7 @@ async def create_tickets(batch: BatchIn, components: ComponentsDep, key: Service
                 "title": "Invalid ticket", "detail": f"{field}: {err['msg']}", "field": field}))
     subs = await submit_tickets(sessions=components.sessions, pipeline=components.pipeline,
                                 max_chars=components.settings.limits.max_text_chars, client_id=key.id,
-                                tickets=[t for _, t in valid])
+                                tickets=[t for _, t in valid], writer=components.decision_writer)
     for (i, _), sub in zip(valid, subs, strict=True):
         if isinstance(sub, TriageError):
             items.append(BatchItem(index=i, status=sub.status_code,

@@ -229,6 +229,21 @@ class GroupConflict(Exception):
     """A grouped write found a row it cannot write as a group; each item is then written on its own."""
 
 
+def write_first_decisions_or_each(
+    sessions: sessionmaker[Session], items: list[tuple[str, Decision]],
+) -> list[DecisionRow]:
+    """The first decisions of tickets just created, as one group (`write_first_decisions`: one transaction, one
+    commit); when the group cannot be written whole (a concurrent retry decided one of them first), each on its own
+    by `write_decision`, which keeps the decision that is there. Nothing is written twice: the group is all or
+    nothing."""
+    if len(items) > 1:
+        try:
+            return write_first_decisions(sessions, items)
+        except (GroupConflict, IntegrityError) as exc:
+            log.info("a group of %d first decisions was written one by one: %s", len(items), exc.__class__.__name__)
+    return [write_decision(sessions, ticket_id, d, new=True) for ticket_id, d in items]
+
+
 class DecisionWriter:
     """Writes the first decisions of concurrent new tickets together (issue 11: one transaction and one commit for a
     micro-batch's worth of tickets instead of one each, which under 16 clients took as much of the process's time as
@@ -248,11 +263,12 @@ class DecisionWriter:
         [row] = await self._batcher.submit([(ticket_id, d)])
         return row
 
+    async def write_many(self, items: list[tuple[str, Decision]]) -> list[DecisionRow]:
+        """The first decisions of one request's new tickets (a batch), grouped with concurrent requests'."""
+        return await self._batcher.submit(items)
+
     def _write_group(self, items: list[tuple[str, Decision]]) -> list[DecisionRow]:
-        if len(items) == 1:
-            ticket_id, d = items[0]
-            return [write_decision(self._sessions, ticket_id, d, new=True)]
-        return write_first_decisions(self._sessions, items)
+        return write_first_decisions_or_each(self._sessions, items)
 
 
 def _decided_event(row: DecisionRow, d: Decision) -> dict[str, Any]:
@@ -326,12 +342,21 @@ async def _decide_and_write(
         for t in tickets:
             await asyncio.to_thread(_note_failure, sessions, t.id, exc)
         return [None] * len(tickets)
-    rows: list[DecisionRow | None] = []
-    for t, d, created in zip(tickets, decisions, new or [False] * len(tickets), strict=True):
-        if writer is not None and created and first_only:
-            rows.append(await writer.write(t.id, d))
-        else:
-            rows.append(await asyncio.to_thread(write_decision, sessions, t.id, d, first_only=first_only, new=created))
+    created = new or [False] * len(tickets)
+    rows: list[DecisionRow | None] = [None] * len(tickets)
+    # the first decisions of the tickets this request created are written as one group (one transaction and one
+    # commit for a batch of 100 instead of 100), through the writer when there is one (grouped with other requests')
+    first = [i for i, c in enumerate(created) if c and first_only]
+    if first:
+        items = [(tickets[i].id, decisions[i]) for i in first]
+        written = (await writer.write_many(items) if writer is not None
+                   else await asyncio.to_thread(write_first_decisions_or_each, sessions, items))
+        for i, row in zip(first, written, strict=True):
+            rows[i] = row
+    for i, (t, d) in enumerate(zip(tickets, decisions, strict=True)):
+        if rows[i] is None:
+            rows[i] = await asyncio.to_thread(write_decision, sessions, t.id, d, first_only=first_only,
+                                              new=created[i])
     return rows
 
 
@@ -360,8 +385,10 @@ async def submit_ticket(
 
 async def submit_tickets(
     *, sessions: sessionmaker[Session], pipeline: Pipeline, max_chars: int, client_id: str, tickets: list[TicketIn],
+    writer: DecisionWriter | None = None,
 ) -> list[Submission | Exception]:
-    """Batch: each ticket persisted on its own (one bad ticket loses nothing else), decided in one batch."""
+    """Batch: each ticket persisted on its own (one bad ticket loses nothing else), decided in one batch, and the
+    new tickets' first decisions written as one group (`write_first_decisions_or_each`; through `writer` if given)."""
     subs: list[Submission | Exception] = []
     for t in tickets:
         try:
@@ -371,7 +398,7 @@ async def submit_tickets(
             subs.append(exc)
     pending = [s for s in subs if isinstance(s, Submission) and s.decision is None]
     rows = await _decide_and_write([s.ticket for s in pending], sessions=sessions, pipeline=pipeline,
-                                   new=[s.created for s in pending]) if pending else []
+                                   new=[s.created for s in pending], writer=writer) if pending else []
     for s, row in zip(pending, rows, strict=True):
         s.decision = row
     return subs
