@@ -18,6 +18,8 @@ def headline(results: dict) -> str:
                         + (f" / ECE {rep['ece']:.3f}" if rep.get("ece") is not None else ""))
             if name == "risk":
                 bits.append(f"risk recall critical {rep['recall_critical']:.3f} / high {rep['recall_high']:.3f}")
+                if rep.get("unreviewed_under_triage_rate") is not None:  # runs from before the metric lack it
+                    bits.append(f"misses no person sees {rep['unreviewed_under_triage_rate']:.3f}")
     for name, rep in results["flags"].items():
         if rep.get("auprc") is not None:
             bits.append(f"{name} AUPRC {rep['auprc']:.3f} (n={rep['n']}, pos={rep['positives']})")

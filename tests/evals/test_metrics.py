@@ -274,6 +274,30 @@ def test_risk_false_alarms_and_over_triage_by_hand() -> None:
     assert risk_recall(["critical"], ["unknown"], order)["under_triage_rate"] == 1.0
 
 
+def test_unreviewed_under_triage_counts_only_the_misses_no_person_sees() -> None:
+    """The fail-open rate: of the gold critical/high rows, those predicted lower *and* not sent to a person. A miss
+    that goes to a person, a hit that does not, and a gold medium row never count."""
+    order = ["critical", "high", "medium", "low"]
+    gold = ["critical", "critical", "critical", "high", "high", "medium", "low"]
+    pred = ["low", "high", "critical", "medium", "high", "low", "low"]
+    person = [False, True, False, False, False, False, False]
+    # misses: rows 0 (no person), 1 (a person), 3 (no person) -> 2 of the 5 gold critical/high rows
+    sample = LabelSample.build(gold, pred, probabilities=[None] * 7, confidence=[None] * 7, risk_order=order,
+                               needs_human=person)
+    metric = find_metric("risk.unreviewed_under_triage_rate")
+    assert metric is not None and metric.lower_is_better and metric.guarded
+    assert metric.compute(sample) == pytest.approx(2 / 5)
+    assert find_metric("risk.under_triage_rate").compute(sample) == pytest.approx(3 / 5)  # type: ignore[union-attr]
+    everyone = LabelSample.build(gold, pred, probabilities=[None] * 7, confidence=[None] * 7, risk_order=order,
+                                 needs_human=[True] * 7)
+    assert metric.compute(everyone) == 0.0
+    # a bootstrap resample keeps each row's needs_human with it: rows 0 and 0 again and 4 -> 2 of 3
+    assert metric.compute(sample.take(np.array([0, 0, 4]))) == pytest.approx(2 / 3)
+    # a sample without needs_human (a category label, or rows from an older run) has no such rate
+    assert metric.compute(LabelSample.build(gold, pred, probabilities=[None] * 7, confidence=[None] * 7,
+                                            risk_order=order)) is None
+
+
 def test_suite_ticket_fields_default_parse_and_refuse_bad_values(tmp_path: Path) -> None:
     suite = load_suite(_suite(tmp_path, "name: t\ndataset: d.jsonl\nfields: {text: t}\nlabels: {queue: {field: q}}\n"))
     plain = suite.normalise({"t": "x", "q": "integrity"}, 0)

@@ -113,6 +113,11 @@ def test_metrics_cover_labels_flags_drafts_robustness_latency(tiny_run: tuple[Pa
         assert r["predicted"]["team"] == max(dist, key=dist.__getitem__)
     risk = results["labels"]["risk"]
     assert "recall_critical" in risk and "under_triage_rate" in risk and 0 <= risk["ece"] <= 1
+    order = ["critical", "high", "medium", "low"]  # the policy's; the fail-open rate counted from the rows by hand
+    rank = {level: i for i, level in enumerate(order)}
+    severe = [r for r in rows if rank[r["gold"]["risk"]] <= 1]
+    unseen = [r for r in severe if rank[r["predicted"]["risk"]] > rank[r["gold"]["risk"]] and not r["needs_human"]]
+    assert severe and risk["unreviewed_under_triage_rate"] == pytest.approx(len(unseen) / len(severe))
     assert 0 <= results["labels"]["category"]["decision_ece"] <= 1
     assert {"en", "es"} <= set(results["labels"]["category"]["by_language"])
     drafts = results["drafts"]

@@ -107,7 +107,7 @@ def _label_pair(a: list[PredictionRow], b: list[PredictionRow], name: str,
                            for r, o in zip(rows, other, strict=True)],
             confidence=[r.confidence.get(name) if o.confidence.get(name) is not None else None
                         for r, o in zip(rows, other, strict=True)],
-            risk_order=order)
+            risk_order=order, needs_human=[r.needs_human for r in rows])
 
     return sample(a, b), sample(b, a)
 

@@ -46,7 +46,7 @@ __all__ = [
     "calibration_table", "classification_report", "coverage_curve", "false_alarm_rate", "level_recall", "macro_f1",
     "macro_f1_resampled", "over_triage_rate", "percentile", "precision_at", "recall_at", "resample_weights",
     "risk_recall", "roc_auc", "roc_auc_resampled", "rouge_l", "severity_ranks", "share", "top_probability",
-    "under_triage_rate",
+    "under_triage_rate", "unreviewed_under_triage_rate",
 ]
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -111,6 +111,14 @@ def under_triage_rate(gold: np.ndarray, pred: np.ndarray) -> float | None:
     """Share of the gold critical/high rows (ranks 0 and 1) predicted at a less severe level."""
     severe = gold <= 1
     return share(pred[severe] > gold[severe])
+
+
+def unreviewed_under_triage_rate(gold: np.ndarray, pred: np.ndarray, reviewed: np.ndarray) -> float | None:
+    """Share of the gold critical/high rows (ranks 0 and 1) predicted at a less severe level *and* not sent to a
+    person: the misses nobody will catch before the reply goes out (a miss a person reviews is a slower queue, this
+    one is a wrong answer). The fail-open rate of the pipeline."""
+    severe = gold <= 1
+    return share((pred[severe] > gold[severe]) & ~reviewed[severe])
 
 
 def false_alarm_rate(gold: np.ndarray, pred: np.ndarray, level: int = 0) -> float | None:

@@ -46,6 +46,7 @@ from triage.evals.metrics import (
     roc_auc_resampled,
     share,
     under_triage_rate,
+    unreviewed_under_triage_rate,
 )
 from triage.evals.samples import FlagSample, LabelSample, RunSample, ShareSample, ValueSample
 
@@ -146,6 +147,13 @@ def _on_ranks(fn: Callable[[np.ndarray, np.ndarray, int], float | None]) -> Call
     return compute
 
 
+def _unreviewed_misses(s: LabelSample) -> float | None:
+    """`unreviewed_under_triage_rate` over the risk ranks and the rows' needs_human (None for a sample without)."""
+    if s.gold_rank is None or s.pred_rank is None or s.reviewed is None:
+        return None
+    return unreviewed_under_triage_rate(s.gold_rank, s.pred_rank, s.reviewed)
+
+
 def _mean_of(values: np.ndarray, mask: np.ndarray) -> float | None:
     picked = values[mask & ~np.isnan(values)] if values.dtype.kind == "f" else values[mask]
     return float(np.mean(picked)) if len(picked) else None
@@ -212,6 +220,9 @@ METRICS: tuple[Metric[Any], ...] = (
                         "share of gold high predicted high", only=_RISK),
     Metric[LabelSample]("{label}.under_triage_rate", L, _on_ranks(lambda g, p, _: under_triage_rate(g, p)),
                         "share of gold critical/high predicted at a lower level", only=_RISK),
+    # the fail-open rate: a miss that no person sees before the answer goes out (guarded: never fail open)
+    Metric[LabelSample]("{label}.unreviewed_under_triage_rate", L, _unreviewed_misses,
+                        "share of gold critical/high predicted at a lower level and not sent to a person", only=_RISK),
     Metric[LabelSample]("{label}.false_alarm_rate_critical", L, _on_ranks(lambda g, p, _: false_alarm_rate(g, p, 0)),
                         "share of gold non-critical predicted critical", only=_RISK),
     Metric[LabelSample]("{label}.over_triage_rate", L, _on_ranks(over_triage_rate),

@@ -60,11 +60,14 @@ class LabelSample(_Columns):
     gold_rank: np.ndarray | None = None  # risk only: severity rank, 0 = most severe
     pred_rank: np.ndarray | None = None
     levels: int = 0  # risk only: how many levels the policy has
+    reviewed: np.ndarray | None = None  # risk only: bool, the decision asked for a person (needs_human)
 
     @classmethod
     def build(cls, gold: Sequence[str], pred: Sequence[str], *, probabilities: Sequence[dict[str, float] | None],
-              confidence: Sequence[float | None], risk_order: Sequence[str] | None = None) -> LabelSample:
-        """`risk_order` (most severe first) for the risk label: it enables the triage metrics."""
+              confidence: Sequence[float | None], risk_order: Sequence[str] | None = None,
+              needs_human: Sequence[bool] | None = None) -> LabelSample:
+        """`risk_order` (most severe first) for the risk label: it enables the triage metrics; with `needs_human`
+        (one per row) also the one that asks whether a miss went to a person."""
         classes = tuple(sorted(set(gold) | set(pred)))
         code = {c: i for i, c in enumerate(classes)}
         tops = [top_probability(d) if d else None for d in probabilities]
@@ -74,6 +77,8 @@ class LabelSample(_Columns):
             ranks = {"gold_rank": np.array([rank.get(g, len(rank)) for g in gold], dtype=int),
                      "pred_rank": np.array([rank.get(p, len(rank)) for p in pred], dtype=int),
                      "levels": len(rank)}
+            if needs_human is not None:
+                ranks["reviewed"] = np.array(needs_human, dtype=bool)
         return cls(
             classes=classes,
             gold=np.array([code[g] for g in gold], dtype=int),
@@ -93,7 +98,8 @@ class LabelSample(_Columns):
         return cls.build([r.gold[name] for r in scored], [str(r.predicted[name]) for r in scored],
                          probabilities=[r.probabilities.get(name) or None for r in scored],
                          confidence=[r.confidence.get(name) for r in scored],
-                         risk_order=risk_order if name == "risk" else None)
+                         risk_order=risk_order if name == "risk" else None,
+                         needs_human=[r.needs_human for r in scored])
 
     @cached_property
     def calibration(self) -> dict[str, Any]:
