@@ -24,6 +24,9 @@ SUITE = PROJECT_ROOT / "evals" / "suites" / "critical_paraphrases.yaml"
 # gates sit a little below what the code reaches so that noise in a 120-ticket sample does not flap
 MIN_RECALL_CRITICAL = 0.65
 MAX_UNDER_TRIAGE = 0.3
+# the misses no person sees (never fail open): 2 of the full set's 266 gold critical/high tickets (0.008); in the
+# sample's ~90 one such ticket is 0.011, so this lets at most two through
+MAX_UNREVIEWED_MISSES = 0.03
 
 
 @pytest.mark.slow
@@ -45,5 +48,6 @@ def test_critical_recall_gate_on_a_sample_of_the_independent_set(tmp_path: Path,
     assert kinds.count("critical") >= 80 and kinds.count("benign") >= 25  # both sides are in the sample
     assert risk["recall_critical"] >= MIN_RECALL_CRITICAL, risk
     assert risk["under_triage_rate"] <= MAX_UNDER_TRIAGE, risk
+    assert risk["unreviewed_under_triage_rate"] <= MAX_UNREVIEWED_MISSES, risk
     # every ticket of the sample was decided and scored
     assert risk["n"] == len(sample)
