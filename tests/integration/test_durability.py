@@ -181,7 +181,8 @@ def test_concurrent_new_tickets_first_decisions_are_written_in_one_transaction_a
     event.listen(comps.engine, "commit", lambda conn: commits.append(1))
 
     async def write_all(indices: list[int]) -> list[DecisionRow]:
-        return list(await asyncio.gather(*(writer.write(subs[i].ticket.id, decisions[i]) for i in indices)))
+        groups = await asyncio.gather(*(writer.write_many([(subs[i].ticket.id, decisions[i])]) for i in indices))
+        return [row for [row] in groups]
 
     rows = asyncio.run(write_all([0, 1, 2, 3]))
     assert writer.group_sizes[-1] == 4

@@ -259,12 +259,8 @@ class DecisionWriter:
     def group_sizes(self) -> list[int]:
         return self._batcher.group_sizes
 
-    async def write(self, ticket_id: str, d: Decision) -> DecisionRow:
-        [row] = await self._batcher.submit([(ticket_id, d)])
-        return row
-
     async def write_many(self, items: list[tuple[str, Decision]]) -> list[DecisionRow]:
-        """The first decisions of one request's new tickets (a batch), grouped with concurrent requests'."""
+        """The first decisions of one request's new tickets (one, or a batch's), grouped with concurrent requests'."""
         return await self._batcher.submit(items)
 
     def _write_group(self, items: list[tuple[str, Decision]]) -> list[DecisionRow]:
